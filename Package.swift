@@ -1,0 +1,64 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "alipay-notifyd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "alipay-notifyd", targets: ["alipay-notifyd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries, each with a small shim header for what Swift cannot import.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // Pure domain: form decoding, canonical string, money, the trade state machine.
+        .target(name: "AlipayNotify"),
+        // RSA2 verification (and signing for tools and tests) over OpenSSL EVP.
+        .target(name: "AlipayCrypto", dependencies: ["COpenSSL", "AlipayNotify"]),
+        // A small HTTP/1.1 server on epoll; knows nothing of Alipay.
+        .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // The transactional ledger: SQLite store, migrations, the group-commit writer.
+        .target(
+            name: "Ledger",
+            dependencies: ["AlipayNotify", "CSQLite", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Configuration, the notification pipeline and the daemon's lifecycle.
+        .target(
+            name: "NotifyDaemon",
+            dependencies: [
+                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "alipay-notifyd",
+            dependencies: [
+                "NotifyDaemon", "AlipayNotify", "AlipayCrypto", "Ledger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Shared helpers for the test suites: fixture paths, child processes, curl.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "AlipayNotifyTests", dependencies: ["AlipayNotify", "TestSupport"]),
+        .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "AlipayNotify", "TestSupport"]),
+        .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,15 @@
+/// The `trade_status` values of Alipay's trade notifications (seed 001).
+///
+/// `TRADE_SUCCESS` and `TRADE_FINISHED` both mean paid; a refundable product
+/// sees both, three months apart, and must ship only once (seed 002).
+public enum TradeStatus: String, Sendable, Hashable, CaseIterable {
+    case waitBuyerPay = "WAIT_BUYER_PAY"
+    case tradeSuccess = "TRADE_SUCCESS"
+    case tradeFinished = "TRADE_FINISHED"
+    case tradeClosed = "TRADE_CLOSED"
+
+    /// True for the two statuses that mean the buyer's money arrived.
+    public var meansPaid: Bool {
+        self == .tradeSuccess || self == .tradeFinished
+    }
+}
