@@ -55,11 +55,15 @@ public enum Fixtures {
             public let closed: [String]
         }
         public let name: String
-        public let description: String
+        public let summary: String
         public let orders: [Order]
         public let steps: [Step]
         public let expect: Expectation
         public var description: String { name }
+
+        enum CodingKeys: String, CodingKey {
+            case name, summary = "description", orders, steps, expect
+        }
     }
 
     /// `config.json`: the merchant settings the fixtures assume.
