@@ -22,13 +22,15 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // epoll, eventfd and socket options that the Glibc module does not export.
+        .systemLibrary(name: "CLinux"),
 
         // Pure domain: form decoding, canonical string, money, the trade state machine.
         .target(name: "AlipayNotify"),
         // RSA2 verification (and signing for tools and tests) over OpenSSL EVP.
         .target(name: "AlipayCrypto", dependencies: ["COpenSSL", "AlipayNotify"]),
         // A small HTTP/1.1 server on epoll; knows nothing of Alipay.
-        .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTPServer", dependencies: ["CLinux", .product(name: "Logging", package: "swift-log")]),
         // The transactional ledger: SQLite store, migrations, the group-commit writer.
         .target(
             name: "Ledger",

@@ -1,0 +1,456 @@
+/// An incremental HTTP/1.x request parser: bytes in, requests (or one
+/// error) out. Pure: no sockets, no clocks, so it is tested by feeding it
+/// requests split at every byte boundary, and fuzzed the same way.
+///
+/// It is strict where leniency is how request smuggling and desync happen:
+/// bare LF, whitespace before a colon, folded headers, `Content-Length`
+/// together with `Transfer-Encoding`, conflicting `Content-Length`s and
+/// codings other than `chunked` are all errors. After an error the parser
+/// stays failed; the connection answers and closes.
+public struct HTTPRequestParser: Sendable {
+    /// What `next()` hands out.
+    public enum Output: Sendable {
+        /// The head carried `Expect: 100-continue` and the body has not
+        /// started: the client is waiting for `100 Continue` before sending it.
+        case expectsContinue
+        /// A complete request.
+        case request(HTTPRequest)
+    }
+
+    struct Head: Sendable {
+        var method: String
+        var target: String
+        var version: HTTPRequest.Version
+        var headers: HTTPHeaders
+        var keepAlive: Bool
+    }
+
+    enum State: Sendable {
+        case head
+        case fixedBody(Head, length: Int)
+        case chunkSize(Head, body: [UInt8])
+        case chunkData(Head, body: [UInt8], remaining: Int)
+        case chunkDataEnd(Head, body: [UInt8])
+        case trailers(Head, body: [UInt8], bytes: Int)
+        case failed(HTTPParseError)
+    }
+
+    let limits: HTTPParserLimits
+    var buffer: [UInt8] = []
+    /// The first byte not yet consumed.
+    var start = 0
+    /// Where the search for the end of the head resumes, relative to `start`.
+    struct HeadScan: Sendable {
+        var index = 0
+        var lineStart = 0
+        var inRequestLine = true
+    }
+    var headScan = HeadScan()
+    var state: State = .head
+    var pendingContinue = false
+
+    public init(limits: HTTPParserLimits = HTTPParserLimits()) {
+        self.limits = limits
+    }
+
+    /// Adds received bytes. Call `next()` until it returns nil.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        if start > 0 && (start >= 16 * 1024 || start * 2 >= buffer.count) {
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    public mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    /// True while bytes of a request that is not complete are held: the
+    /// connection is in the middle of a request, not idle.
+    public var hasPartialRequest: Bool {
+        if case .head = state { return start < buffer.count }
+        return true
+    }
+
+    /// True once the head is complete and the body is being received.
+    public var isReceivingBody: Bool {
+        switch state {
+        case .head, .failed: return false
+        default: return true
+        }
+    }
+
+    /// The next output, nil when more bytes are needed. Throws the same
+    /// error on every call once the input is known to be malformed.
+    public mutating func next() throws(HTTPParseError) -> Output? {
+        do {
+            return try step()
+        } catch {
+            state = .failed(error)
+            throw error
+        }
+    }
+
+    private mutating func step() throws(HTTPParseError) -> Output? {
+        if pendingContinue {
+            pendingContinue = false
+            return .expectsContinue
+        }
+        while true {
+            switch state {
+            case .failed(let error):
+                throw error
+
+            case .head:
+                guard let head = try parseHead() else { return nil }
+                if let output = try beginBody(head) { return output }
+
+            case .fixedBody(let head, let length):
+                guard buffer.count - start >= length else { return nil }
+                let body = Array(buffer[start..<(start + length)])
+                start += length
+                return finish(head, body: body)
+
+            case .chunkSize(let head, let body):
+                guard let size = try parseChunkSize() else { return nil }
+                if size == 0 {
+                    state = .trailers(head, body: body, bytes: 0)
+                } else {
+                    guard size <= limits.maximumBodyBytes - body.count else { throw .bodyTooLarge }
+                    state = .chunkData(head, body: body, remaining: size)
+                }
+
+            case .chunkData(let head, var body, let remaining):
+                let available = buffer.count - start
+                guard available > 0 else { return nil }
+                let take = min(available, remaining)
+                // Move the body out of `state` first so the append does not copy it.
+                state = .head
+                body.append(contentsOf: buffer[start..<(start + take)])
+                start += take
+                state = take == remaining ? .chunkDataEnd(head, body: body) : .chunkData(head, body: body, remaining: remaining - take)
+
+            case .chunkDataEnd(let head, let body):
+                guard buffer.count - start >= 2 else { return nil }
+                guard buffer[start] == CR, buffer[start + 1] == LF else {
+                    throw .badRequest("chunk data not followed by CRLF")
+                }
+                start += 2
+                state = .chunkSize(head, body: body)
+
+            case .trailers(let head, let body, let bytes):
+                guard let lineEnd = try findLineEnd(from: start, limit: limits.maximumHeadBytes - bytes) else {
+                    if buffer.count - start > limits.maximumHeadBytes - bytes { throw .headTooLarge }
+                    return nil
+                }
+                let lineLength = lineEnd - start
+                start = lineEnd + 2
+                if lineLength == 0 {
+                    return finish(head, body: body)
+                }
+                // Trailer fields are read and ignored: nothing here depends on them.
+                state = .trailers(head, body: body, bytes: bytes + lineLength + 2)
+            }
+        }
+    }
+
+    private mutating func finish(_ head: Head, body: [UInt8]) -> Output {
+        state = .head
+        return .request(HTTPRequest(
+            method: head.method, target: head.target, version: head.version,
+            headers: head.headers, body: body, keepAlive: head.keepAlive
+        ))
+    }
+
+    // MARK: - Head
+
+    let CR = UInt8(ascii: "\r")
+    let LF = UInt8(ascii: "\n")
+
+    /// Finds the CRLF that ends the line starting at `from`; nil when it has
+    /// not arrived. A bare LF or a CR not followed by LF is an error.
+    private func findLineEnd(from: Int, limit: Int) throws(HTTPParseError) -> Int? {
+        var index = from
+        let end = min(buffer.count, from + limit + 2)
+        while index < end {
+            let byte = buffer[index]
+            if byte == LF {
+                throw .badRequest("bare LF line ending")
+            }
+            if byte == CR {
+                guard index + 1 < buffer.count else { return nil }
+                guard buffer[index + 1] == LF else { throw .badRequest("CR not followed by LF") }
+                return index
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Parses the head once all of it is buffered.
+    private mutating func parseHead() throws(HTTPParseError) -> Head? {
+        // Tolerate empty lines before a request (some clients send a CRLF
+        // after a body), as RFC 9112 section 2.2 allows.
+        if headScan.index == 0 {
+            while buffer.count - start >= 2 && buffer[start] == CR && buffer[start + 1] == LF {
+                start += 2
+            }
+        }
+
+        // Scan for the empty line that ends the head, validating line endings
+        // and the request line as bytes arrive, so that binary garbage (a TLS
+        // ClientHello, an HTTP/2 preface) fails at once instead of waiting for
+        // a timeout. The scan resumes where the previous call stopped.
+        var index = start + headScan.index
+        var lineStart = start + headScan.lineStart
+        var inRequestLine = headScan.inRequestLine
+        var headEnd: Int?
+        let limit = start + limits.maximumHeadBytes
+        while index < buffer.count {
+            if index >= limit { throw .headTooLarge }
+            let byte = buffer[index]
+            if byte == CR {
+                guard index + 1 < buffer.count else { break }
+                guard buffer[index + 1] == LF else { throw .badRequest("CR not followed by LF") }
+                if index == lineStart && !inRequestLine {
+                    headEnd = index + 2
+                    break
+                }
+                if index == lineStart { throw .badRequest("empty request line") }
+                inRequestLine = false
+                index += 2
+                lineStart = index
+                continue
+            }
+            if byte == LF { throw .badRequest("bare LF line ending") }
+            if inRequestLine && (byte < 0x20 || byte >= 0x7F) {
+                throw .badRequest("request line contains a control or non-ASCII byte")
+            }
+            index += 1
+        }
+        guard let headEnd else {
+            headScan = HeadScan(index: index - start, lineStart: lineStart - start, inRequestLine: inRequestLine)
+            return nil
+        }
+        let head = try interpretHead(buffer[start..<(headEnd - 2)])
+        start = headEnd
+        headScan = HeadScan()
+        return head
+    }
+
+    /// Turns the bytes of a complete head (without the final CRLF) into a `Head`.
+    private func interpretHead(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> Head {
+        let storage = Array(bytes)
+        var lines: [Range<Int>] = []
+        var lineStart = 0
+        var index = 0
+        while index < storage.count {
+            if storage[index] == CR {
+                lines.append(lineStart..<index)
+                index += 2
+                lineStart = index
+            } else {
+                index += 1
+            }
+        }
+        if lineStart < storage.count { lines.append(lineStart..<storage.count) }
+        guard let requestLine = lines.first else { throw .badRequest("empty request line") }
+
+        // Request line: method SP target SP version, single spaces.
+        let parts = storage[requestLine].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw .badRequest("request line is not 'METHOD TARGET HTTP/x.y'") }
+        let methodBytes = parts[0], targetBytes = parts[1], versionBytes = parts[2]
+        guard !methodBytes.isEmpty, methodBytes.allSatisfy(Self.isTokenByte) else {
+            throw .badRequest("malformed method")
+        }
+        guard !targetBytes.isEmpty else { throw .badRequest("empty request target") }
+        let version: HTTPRequest.Version
+        if versionBytes.elementsEqual("HTTP/1.1".utf8) {
+            version = .http11
+        } else if versionBytes.elementsEqual("HTTP/1.0".utf8) {
+            version = .http10
+        } else if versionBytes.count == 8, versionBytes.starts(with: "HTTP/".utf8),
+                  Self.isDigit(versionBytes[versionBytes.startIndex + 5]),
+                  versionBytes[versionBytes.startIndex + 6] == UInt8(ascii: "."),
+                  Self.isDigit(versionBytes[versionBytes.startIndex + 7]) {
+            throw HTTPParseError(505, "only HTTP/1.0 and HTTP/1.1 are supported")
+        } else {
+            throw .badRequest("malformed HTTP version")
+        }
+
+        // Header fields.
+        var fields: [(name: Range<Int>, value: Range<Int>)] = []
+        for line in lines.dropFirst() {
+            guard fields.count < limits.maximumHeaderCount else { throw .tooManyHeaders }
+            guard let first = storage[line].first else { continue }
+            if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+                throw .badRequest("folded header line (obsolete line folding)")
+            }
+            guard let colon = storage[line].firstIndex(of: UInt8(ascii: ":")) else {
+                throw .badRequest("header line without a colon")
+            }
+            let name = line.lowerBound..<colon
+            guard !name.isEmpty else { throw .badRequest("header with an empty name") }
+            for byte in storage[name] where !Self.isTokenByte(byte) {
+                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                    throw .badRequest("whitespace between a header name and its colon")
+                }
+                throw .badRequest("invalid byte in a header name")
+            }
+            var valueStart = colon + 1
+            var valueEnd = line.upperBound
+            while valueStart < valueEnd && Self.isBlank(storage[valueStart]) { valueStart += 1 }
+            while valueEnd > valueStart && Self.isBlank(storage[valueEnd - 1]) { valueEnd -= 1 }
+            for byte in storage[valueStart..<valueEnd] where (byte < 0x20 && byte != 0x09) || byte == 0x7F {
+                throw .badRequest("control byte in a header value")
+            }
+            fields.append((name, valueStart..<valueEnd))
+        }
+        let headers = HTTPHeaders(storage: storage, fields: fields)
+
+        var keepAlive = version == .http11
+        for value in headers.values("Connection") {
+            for token in value.split(separator: ",") {
+                let option = token.trimmingBlanks.lowercased()
+                if option == "close" { keepAlive = false }
+                if option == "keep-alive" && version == .http10 { keepAlive = true }
+            }
+        }
+        if version == .http11 {
+            let hosts = headers.values("Host")
+            guard hosts.count == 1 else {
+                throw .badRequest(hosts.isEmpty ? "HTTP/1.1 request without Host" : "more than one Host header")
+            }
+        }
+
+        return Head(
+            method: String(decoding: methodBytes, as: UTF8.self),
+            target: String(decoding: targetBytes, as: UTF8.self),
+            version: version, headers: headers, keepAlive: keepAlive
+        )
+    }
+
+    /// Decides the body framing from the head and moves to the body state.
+    private mutating func beginBody(_ head: Head) throws(HTTPParseError) -> Output? {
+        let headers = head.headers
+        let transferEncodings = headers.values("Transfer-Encoding")
+        let contentLengths = headers.values("Content-Length")
+
+        var chunked = false
+        if !transferEncodings.isEmpty {
+            guard head.version == .http11 else { throw .badRequest("Transfer-Encoding in an HTTP/1.0 request") }
+            guard contentLengths.isEmpty else { throw .badRequest("both Content-Length and Transfer-Encoding") }
+            let codings = transferEncodings.flatMap { $0.split(separator: ",") }.map { $0.trimmingBlanks.lowercased() }
+            guard codings.last == "chunked" else {
+                throw .badRequest("Transfer-Encoding does not end with chunked")
+            }
+            guard codings.count == 1 else {
+                throw HTTPParseError(501, "transfer coding '\(codings.dropLast().joined(separator: ", "))' is not supported")
+            }
+            chunked = true
+        }
+
+        var length = 0
+        if !contentLengths.isEmpty {
+            let first = contentLengths[0]
+            guard contentLengths.allSatisfy({ $0 == first }) else { throw .badRequest("conflicting Content-Length headers") }
+            guard !first.isEmpty, first.utf8.allSatisfy(Self.isDigit) else {
+                throw .badRequest("Content-Length is not a non-negative integer")
+            }
+            guard first.utf8.count <= 15, let parsed = Int(first) else { throw .bodyTooLarge }
+            length = parsed
+            guard length <= limits.maximumBodyBytes else { throw .bodyTooLarge }
+        }
+
+        let hasBody = chunked || length > 0
+        var expectsContinue = false
+        if let expectation = headers["Expect"] {
+            guard expectation.lowercased() == "100-continue" else {
+                throw HTTPParseError(417, "unsupported expectation '\(expectation)'")
+            }
+            expectsContinue = head.version == .http11 && hasBody && start == buffer.count
+        }
+
+        if chunked {
+            state = .chunkSize(head, body: [])
+        } else {
+            state = .fixedBody(head, length: length)
+        }
+        if expectsContinue { return .expectsContinue }
+        return nil
+    }
+
+    /// Reads `size[;extensions]CRLF`; nil when the line has not arrived.
+    private mutating func parseChunkSize() throws(HTTPParseError) -> Int? {
+        guard let lineEnd = try findLineEnd(from: start, limit: limits.maximumChunkLineBytes) else {
+            if buffer.count - start > limits.maximumChunkLineBytes { throw .badRequest("chunk size line too long") }
+            return nil
+        }
+        var size = 0
+        var digits = 0
+        var index = start
+        while index < lineEnd, let value = PercentHex.value(buffer[index]) {
+            digits += 1
+            guard digits <= 8 else { throw .bodyTooLarge }
+            size = size * 16 + Int(value)
+            index += 1
+        }
+        guard digits > 0 else { throw .badRequest("malformed chunk size") }
+        while index < lineEnd && Self.isBlank(buffer[index]) { index += 1 }
+        if index < lineEnd {
+            guard buffer[index] == UInt8(ascii: ";") else { throw .badRequest("malformed chunk size") }
+            for byte in buffer[index..<lineEnd] where (byte < 0x20 && byte != 0x09) || byte == 0x7F {
+                throw .badRequest("control byte in a chunk extension")
+            }
+        }
+        start = lineEnd + 2
+        return size
+    }
+
+    // MARK: - Byte classes
+
+    static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+    }
+
+    /// RFC 9110 `tchar`.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// Hex digits of chunk sizes.
+enum PercentHex {
+    static func value(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs (HTTP's OWS).
+    var trimmingBlanks: Substring {
+        var result = self
+        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
+        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+        return result
+    }
+}
