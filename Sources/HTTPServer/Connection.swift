@@ -122,11 +122,18 @@ final class Connection: @unchecked Sendable {
             processingInput = false
             flushReadySlots()
             writeOutbound()
+            // Answers given synchronously may have freed room in the pipeline.
+            if readPaused && !isClosed && slots.count < configuration.maximumPipelinedRequests {
+                resumeReading()
+            }
         }
         while !stopReading && !isClosed {
             if slots.count >= configuration.maximumPipelinedRequests {
-                pauseReading()
-                return
+                flushReadySlots()
+                if slots.count >= configuration.maximumPipelinedRequests {
+                    pauseReading()
+                    return
+                }
             }
             let output: HTTPRequestParser.Output?
             do {

@@ -217,7 +217,11 @@ final class EventLoop: @unchecked Sendable {
     /// the requests they have started.
     func beginShutdown() {
         shuttingDown = true
-        for fd in Array(listeners.keys) { removeListener(fd) }
+        for (fd, listener) in listeners {
+            removeListener(fd)
+            listener.socket.close()
+        }
+        for entry in pausedListeners { entry.listener.socket.close() }
         pausedListeners.removeAll()
         for connection in Array(connections.values) {
             connection.beginShutdown()

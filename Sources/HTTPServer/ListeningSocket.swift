@@ -1,4 +1,5 @@
 import CLinux
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,9 +8,9 @@ import Glibc
 /// inherited from systemd (socket activation).
 public final class ListeningSocket: @unchecked Sendable {
     public let fd: Int32
+    private let closed = Atomic<Bool>(false)
     /// The address actually bound (with the real port when 0 was asked).
     public let localAddress: SocketAddress
-    private let ownsDescriptor: Bool
 
     /// socket(2) + bind(2) + listen(2), with SO_REUSEADDR so that a restart
     /// does not wait for TIME_WAIT.
@@ -51,7 +52,6 @@ public final class ListeningSocket: @unchecked Sendable {
             throw error
         }
         self.fd = fd
-        self.ownsDescriptor = true
         self.localAddress = ListeningSocket.boundAddress(fd) ?? address
     }
 
@@ -70,12 +70,18 @@ public final class ListeningSocket: @unchecked Sendable {
         }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         self.fd = fd
-        self.ownsDescriptor = true
         self.localAddress = ListeningSocket.boundAddress(fd) ?? SocketAddress(host: "inherited", port: 0)
     }
 
     deinit {
-        if ownsDescriptor { SystemCall.close(fd) }
+        close()
+    }
+
+    /// Closes the socket (once): new connections are refused from then on.
+    /// The event loop calls it after it stopped watching the descriptor.
+    public func close() {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        SystemCall.close(fd)
     }
 
     static func boundAddress(_ fd: Int32) -> SocketAddress? {
