@@ -1,7 +1,7 @@
 /// `application/x-www-form-urlencoded` decoding of one key or value, exactly
 /// once: `+` becomes a space, `%XX` (either case) becomes one byte, and every
 /// other byte, a `%` that does not start a valid escape included, stays as it is.
-enum PercentDecoding {
+public enum PercentDecoding {
     @inline(__always)
     static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
@@ -30,5 +30,12 @@ enum PercentDecoding {
                 index += 1
             }
         }
+    }
+
+    /// The decoded bytes of one encoded key or value.
+    public static func decoded(_ bytes: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        bytes.withUnsafeBufferPointer { decode($0, 0..<$0.count, into: &output) }
+        return output
     }
 }

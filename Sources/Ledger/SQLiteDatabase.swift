@@ -1,0 +1,86 @@
+import CSQLite
+
+/// One SQLite connection with its prepared statements. Not thread-safe by
+/// design: the ledger writer owns one on its thread, and every other user
+/// (a CLI command, the admin listener) opens its own.
+public final class SQLiteDatabase {
+    let handle: OpaquePointer
+    public let path: String
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// Opens (creating when allowed) the database at `path` in WAL mode with
+    /// `synchronous=FULL`: a commit returns only after the WAL is on disk.
+    public init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
+        var handle: OpaquePointer?
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let error = SQLiteError(handle, code: code)
+            if let handle { sqlite3_close_v2(handle) }
+            throw SQLiteError(code: error.code, message: "cannot open '\(path)': \(error.message)")
+        }
+        self.handle = handle
+        self.path = path
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        if !readOnly {
+            let mode = try scalarText("PRAGMA journal_mode=WAL")
+            guard mode?.lowercased() == "wal" else {
+                throw SQLiteError(code: SQLITE_ERROR, message: "'\(path)' cannot use WAL journaling (got '\(mode ?? "nothing")'); put the database on a local file system")
+            }
+        }
+        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that take no parameters.
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard code == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_free(message)
+            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    /// A prepared statement for `sql`, prepared once and reused.
+    public func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
+        let statement = try SQLiteStatement(database: self, sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    public func scalarText(_ sql: String) throws(SQLiteError) -> String? {
+        let statement = try SQLiteStatement(database: self, sql: sql)
+        return try statement.step() ? statement.optionalText(0) : nil
+    }
+
+    public func scalarInt(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int64 {
+        try statement(sql).firstRow(values) { $0.int(0) } ?? 0
+    }
+
+    /// Runs `body` in `BEGIN IMMEDIATE … COMMIT` (the write lock is taken
+    /// at the start, so a busy database fails here rather than half-way).
+    /// Any error rolls back and is rethrown.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+}

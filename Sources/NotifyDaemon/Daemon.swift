@@ -1,0 +1,130 @@
+import AlipayCrypto
+import Dispatch
+import HTTPServer
+import Ledger
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The running daemon: keys, ledger writer, HTTP server and signal
+/// handling, started in that order and stopped in the reverse one.
+///
+/// SIGTERM or SIGINT: stop accepting, answer the requests in flight once
+/// their commits return, record what is queued, close the ledger, exit 0.
+/// A second signal exits at once.
+public final class Daemon: Sendable {
+    /// Exit status for a configuration the daemon cannot run with
+    /// (sysexits' EX_CONFIG): `RestartPreventExitStatus=78` in the unit keeps
+    /// systemd from restarting into the same error.
+    public static let configurationErrorStatus: Int32 = 78
+
+    private let configuration: DaemonConfiguration
+    private let logger: Logger
+    private let stopRequested = DispatchSemaphore(value: 0)
+
+    public init(configuration: DaemonConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until a stop signal; returns the process exit status.
+    public func run() -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        let keys: [RSAPublicKey]
+        do {
+            keys = try AlipayKeys.load(configuration)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            return Self.configurationErrorStatus
+        }
+        for (index, key) in keys.enumerated() {
+            logger.info("Alipay public key \(index + 1) of \(keys.count): \(key)")
+        }
+
+        let store: SQLiteLedgerStore
+        do {
+            store = try SQLiteLedgerStore(path: configuration.databasePath)
+        } catch {
+            logger.critical("cannot open the ledger '\(configuration.databasePath)': \(error)")
+            return 1
+        }
+        let writer = LedgerWriter(
+            store: store, policy: LedgerPolicy(acceptsUnknownOrders: configuration.acceptsUnknownOrders),
+            logger: logger
+        )
+        if configuration.acceptsUnknownOrders {
+            logger.warning("accept-unknown-orders is on: notifications for unregistered orders are recorded without an amount check")
+        }
+        if configuration.allowsLegacyRSA {
+            logger.warning("legacy-rsa is on: sign_type=RSA (SHA1withRSA) notifications are accepted")
+        }
+
+        let endpoint = NotificationEndpoint(
+            settings: NotificationEndpoint.Settings(
+                verifier: NotificationVerifier(keys: keys, allowsLegacyRSA: configuration.allowsLegacyRSA),
+                appIDs: Set(configuration.appIDs), sellerID: configuration.sellerID
+            ),
+            writer: writer, logger: logger
+        )
+
+        let server: HTTPServer
+        let socket: ListeningSocket
+        do {
+            server = try HTTPServer(configuration: configuration.http, logger: logger)
+            socket = try ListeningSocket(bindingTo: configuration.listen, backlog: configuration.http.backlog)
+        } catch {
+            logger.critical("cannot listen on \(configuration.listen): \(error)")
+            writer.shutdown()
+            return 1
+        }
+        server.addListener(socket, handler: NotifyRouter(notifyPath: configuration.notifyPath, endpoint: endpoint))
+
+        let signals = installSignalHandlers()
+        server.start()
+        logger.notice("alipay-notifyd listening on \(socket.localAddress) path \(configuration.notifyPath), ledger \(configuration.databasePath), \(configuration.http.eventLoopThreads) threads",
+                      metadata: ["listen": "\(socket.localAddress)"])
+
+        stopRequested.wait()
+        logger.notice("stopping: no new connections; finishing requests in flight (grace \(configuration.shutdownGracePeriod))")
+        let graceful = server.shutdown(gracePeriod: configuration.shutdownGracePeriod)
+        writer.shutdown()
+        withExtendedLifetime(signals) {}
+        logger.notice(graceful ? "stopped" : "stopped after the grace period; connections still open were closed")
+        return 0
+    }
+
+    /// Asks the daemon to stop, as SIGTERM does.
+    public func requestStop() {
+        stopRequested.signal()
+    }
+
+    private func installSignalHandlers() -> [DispatchSourceSignal] {
+        let received = SignalCount()
+        return [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                if received.increment() == 1 {
+                    logger.notice("received \(number == SIGTERM ? "SIGTERM" : "SIGINT")")
+                    requestStop()
+                } else {
+                    logger.warning("second stop signal: exiting now")
+                    _exit(1)
+                }
+            }
+            source.resume()
+            return source
+        }
+    }
+}
+
+/// Counts stop signals across signal sources.
+private final class SignalCount: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func increment() -> Int {
+        count.add(1, ordering: .relaxed).newValue
+    }
+}

@@ -1,0 +1,130 @@
+import HTTPServer
+import Logging
+
+/// Everything the daemon is told, after the config file and the command
+/// line were merged and checked. Built only through `load`, so an instance
+/// is always complete and valid (key files are read later, by `AlipayKeys`).
+public struct DaemonConfiguration: Sendable {
+    public var listen = SocketAddress(host: "127.0.0.1", port: 8080)
+    public var databasePath = "alipay-notifyd.db"
+    public var alipayPublicKeyPaths: [String] = []
+    public var appIDs: [String] = []
+    public var sellerID: String?
+    public var notifyPath = "/notify"
+    public var acceptsUnknownOrders = false
+    public var allowsLegacyRSA = false
+    public var http = HTTPServerConfiguration()
+    public var logLevel: Logger.Level = .info
+    public var shutdownGracePeriod: Duration = .seconds(10)
+    /// The config file this came from, if any (for reloads and messages).
+    public var configFilePath: String?
+    /// Where each setting was given, for error messages about its value.
+    public var sources: [String: ConfigSource] = [:]
+
+    public init() {}
+
+    /// Reads the config file (if any), applies the command-line settings on
+    /// top (a list given on the command line replaces the file's list), and
+    /// checks the result.
+    public static func load(configFile: String?, commandLine: [ConfigEntry]) throws(ConfigurationError) -> DaemonConfiguration {
+        var entries: [ConfigEntry] = []
+        if let configFile {
+            let bytes: [UInt8]
+            do {
+                bytes = try FileReading.bytes(atPath: configFile)
+            } catch {
+                throw ConfigurationError(source: nil, key: nil, problem: "config file: \(error)")
+            }
+            entries = try ConfigFile.parse(bytes, path: configFile)
+        }
+        let overridden = Set(commandLine.map(\.key))
+        entries.removeAll { overridden.contains($0.key) }
+        var configuration = DaemonConfiguration()
+        configuration.configFilePath = configFile
+        try configuration.apply(entries + commandLine)
+        try configuration.validate()
+        return configuration
+    }
+
+    /// The ledger path a config file names (resolved like the daemon does),
+    /// for the commands that only need the database.
+    public static func databasePath(configFile: String) throws(ConfigurationError) -> String? {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileReading.bytes(atPath: configFile)
+        } catch {
+            throw ConfigurationError(source: nil, key: nil, problem: "config file: \(error)")
+        }
+        guard let entry = try ConfigFile.parse(bytes, path: configFile).last(where: { $0.key == "db" }) else { return nil }
+        return try ConfigValue(entry: entry).path()
+    }
+
+    mutating func apply(_ entries: [ConfigEntry]) throws(ConfigurationError) {
+        var seen: [String: ConfigSource] = [:]
+        for entry in entries {
+            guard let key = ConfigKey.named(entry.key) else {
+                let hint = ConfigKey.suggestion(for: entry.key).map { " (did you mean '\($0)'?)" } ?? ""
+                throw ConfigurationError(source: entry.source, key: nil, problem: "unknown setting '\(entry.key)'\(hint)")
+            }
+            if !key.isList, let earlier = seen[entry.key] {
+                throw ConfigurationError(source: entry.source, key: entry.key,
+                                         problem: "given twice (first at \(earlier)); '\(entry.key)' takes one value")
+            }
+            seen[entry.key] = entry.source
+            sources[entry.key] = entry.source
+            try apply(entry)
+        }
+    }
+
+    private mutating func apply(_ entry: ConfigEntry) throws(ConfigurationError) {
+        let value = ConfigValue(entry: entry)
+        switch entry.key {
+        case "listen":
+            listen = try value.address()
+        case "db":
+            databasePath = try value.path()
+        case "alipay-public-key":
+            alipayPublicKeyPaths.append(try value.path())
+        case "app-id":
+            appIDs.append(try value.identifier())
+        case "seller-id":
+            sellerID = try value.identifier()
+        case "notify-path":
+            notifyPath = try value.urlPath()
+        case "accept-unknown-orders":
+            acceptsUnknownOrders = try value.bool()
+        case "legacy-rsa":
+            allowsLegacyRSA = try value.bool()
+        case "max-body-size":
+            http.maximumBodyBytes = try value.size(in: 1024...(64 << 20))
+        case "max-connections":
+            http.maximumConnections = try value.integer(in: 1...1_000_000)
+        case "header-timeout":
+            http.headerTimeout = try value.duration()
+        case "body-timeout":
+            http.bodyTimeout = try value.duration()
+        case "idle-timeout":
+            http.idleTimeout = try value.duration()
+        case "threads":
+            http.eventLoopThreads = try value.integer(in: 1...256)
+        case "log-level":
+            logLevel = try value.logLevel()
+        case "shutdown-grace":
+            shutdownGracePeriod = try value.duration()
+        default:
+            throw ConfigurationError(source: entry.source, key: entry.key, problem: "is known but not handled (a bug)")
+        }
+    }
+
+    /// The settings without which the daemon cannot decide anything.
+    func validate() throws(ConfigurationError) {
+        if alipayPublicKeyPaths.isEmpty {
+            throw ConfigurationError(source: nil, key: nil, problem:
+                "no Alipay public key configured: set 'alipay-public-key = FILE' in the config file or pass --alipay-public-key FILE (the key from the Alipay console, as PEM, bare base64 or a certificate)")
+        }
+        if appIDs.isEmpty {
+            throw ConfigurationError(source: nil, key: nil, problem:
+                "no app id configured: set 'app-id = YOUR_APP_ID' in the config file or pass --app-id (notifications for other apps must be refused)")
+        }
+    }
+}

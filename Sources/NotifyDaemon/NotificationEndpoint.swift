@@ -1,0 +1,105 @@
+import AlipayCrypto
+import AlipayNotify
+import Dispatch
+import HTTPServer
+import Ledger
+import Logging
+import Synchronization
+
+/// The notify URL: one raw body in, one answer out, with no back and forth.
+///
+/// bytes → form fields → canonical string → signature (on the event-loop
+/// thread, so verification runs on every core) → app_id and seller_id →
+/// the ledger writer (order, amount, state machine, one transaction) →
+/// `success` only after the commit.
+public final class NotificationEndpoint: Sendable {
+    /// What a reload may change: keys and the merchant's identity.
+    struct Settings: Sendable {
+        let verifier: NotificationVerifier
+        let appIDs: Set<String>
+        let sellerID: String?
+    }
+
+    private let settings: Mutex<Settings>
+    private let writer: LedgerWriter
+    private let logger: Logger
+    private let forgeryLog = RateLimitedLog(perSecond: 1)
+
+    init(settings: Settings, writer: LedgerWriter, logger: Logger) {
+        self.settings = Mutex(settings)
+        self.writer = writer
+        self.logger = logger
+    }
+
+    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let current = settings.withLock { $0 }
+        let body = request.body
+
+        let verified: VerifiedBody
+        switch current.verifier.verify(body: body) {
+        case .success(let result):
+            verified = result
+        case .failure(let failure):
+            if let suppressed = forgeryLog.admit() {
+                var metadata: Logger.Metadata = ["reason": "\(failure.code)", "bytes": "\(body.count)"]
+                if suppressed > 0 { metadata["suppressed_since_last"] = "\(suppressed)" }
+                logger.warning("notification refused: \(failure)", metadata: metadata)
+            }
+            responder.respond(NotifyAnswer.badRequest(failure.code))
+            return
+        }
+
+        let submission: LedgerSubmission
+        let fields = verified.fields
+        do {
+            let notification = try Notification(fields: fields)
+            if !current.appIDs.contains(notification.appID) {
+                submission = .quarantine(Self.quarantine(.appIDMismatch(received: notification.appID), fields, body))
+            } else if let expected = current.sellerID, let received = notification.sellerID, received != expected {
+                submission = .quarantine(Self.quarantine(.sellerIDMismatch(received: received, expected: expected), fields, body))
+            } else if let expected = current.sellerID, notification.sellerID == nil {
+                submission = .quarantine(Self.quarantine(.sellerIDMismatch(received: "(none)", expected: expected), fields, body))
+            } else {
+                submission = .notification(AcceptedNotification(notification: notification, rawBody: body))
+            }
+        } catch {
+            submission = .quarantine(Self.quarantine(.malformed(error), fields, body))
+        }
+
+        writer.submit(submission) { [logger] outcome in
+            responder.respond(NotifyAnswer.forOutcome(outcome))
+            let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            Self.log(outcome, submission, fields: fields, milliseconds: milliseconds, logger: logger)
+        }
+    }
+
+    static func quarantine(_ reason: RejectionReason, _ fields: FormFields, _ body: [UInt8]) -> QuarantineEntry {
+        QuarantineEntry(
+            reason: reason, notifyID: fields.nonEmptyString("notify_id"), outTradeNo: fields.nonEmptyString("out_trade_no"),
+            appID: fields.nonEmptyString("app_id"), totalAmount: fields.nonEmptyString("total_amount"), rawBody: body
+        )
+    }
+
+    /// One line per notification: outcome, out_trade_no, notify_id, status, latency.
+    static func log(_ outcome: LedgerOutcome, _ submission: LedgerSubmission, fields: FormFields, milliseconds: Double, logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "out_trade_no": "\(fields.nonEmptyString("out_trade_no") ?? "-")",
+            "notify_id": "\(fields.nonEmptyString("notify_id") ?? "-")",
+            "trade_status": "\(fields.nonEmptyString("trade_status") ?? "-")",
+            "latency_ms": "\((milliseconds * 100).rounded() / 100)",
+        ]
+        switch outcome {
+        case .recorded(let decision):
+            metadata["decision"] = "\(decision.summary)"
+            logger.info("notification recorded", metadata: metadata)
+        case .duplicate:
+            logger.info("notification already recorded (duplicate)", metadata: metadata)
+        case .rejected(let reason):
+            metadata["reason"] = "\(reason.code)"
+            logger.warning("notification refused and quarantined: \(reason)", metadata: metadata)
+        case .unavailable(let error):
+            logger.error("notification not recorded, answered 503: \(error)", metadata: metadata)
+        }
+    }
+}

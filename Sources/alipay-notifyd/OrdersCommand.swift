@@ -1,0 +1,111 @@
+import AlipayNotify
+import ArgumentParser
+import Ledger
+import NotifyDaemon
+
+/// `alipay-notifyd orders`: registering the orders notifications are checked against.
+struct OrdersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orders",
+        abstract: "Register and list merchant orders (the out_trade_no and amount each notification must match).",
+        subcommands: [Add.self, List.self]
+    )
+
+    /// The ledger to open: --db, else the config file's 'db', else the default.
+    struct LedgerLocation: ParsableArguments {
+        @Option(help: ArgumentHelp("SQLite ledger file (default: the config's 'db', or alipay-notifyd.db).", valueName: "PATH"))
+        var db: String?
+
+        @Option(help: ArgumentHelp("Read 'db' from this configuration file.", valueName: "FILE"))
+        var config: String?
+
+        func open() throws -> SQLiteLedgerStore {
+            var path = db ?? "alipay-notifyd.db"
+            if db == nil, let config {
+                do {
+                    path = try DaemonConfiguration.databasePath(configFile: config) ?? path
+                } catch {
+                    throw ValidationError("\(error)")
+                }
+            }
+            do {
+                return try SQLiteLedgerStore(path: path)
+            } catch {
+                StandardError.print("alipay-notifyd: cannot open the ledger '\(path)': \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register an order before sending the buyer to Alipay.",
+            discussion: """
+                AMOUNT is in yuan with at most two decimals (88.88), exactly as you pass \
+                total_amount to Alipay. Several payment serials (out_trade_no) may belong to \
+                one business order (--business-order): the first one paid ships, a later paid \
+                serial of the same business order is recorded as a duplicate payment to refund. \
+                Registering the same order twice is harmless; changing its amount is refused.
+                """
+        )
+
+        @OptionGroup var ledger: LedgerLocation
+
+        @Argument(help: "The out_trade_no you send to Alipay.")
+        var outTradeNo: String
+
+        @Argument(help: "The total_amount in yuan, e.g. 88.88.")
+        var amount: String
+
+        @Option(name: .customLong("business-order"), help: ArgumentHelp("The business order this payment serial belongs to.", valueName: "ID"))
+        var businessOrder: String?
+
+        func run() throws {
+            guard let total = Fen(decimal: amount) else {
+                throw ValidationError("AMOUNT '\(amount)' must be yuan with at most two decimals, like 88.88")
+            }
+            let store = try ledger.open()
+            do {
+                let added = try store.addOrder(MerchantOrder(outTradeNo: outTradeNo, totalAmount: total, businessOrder: businessOrder))
+                print(added ? "registered order \(outTradeNo) amount \(total)" : "order \(outTradeNo) was already registered with amount \(total)")
+            } catch let error as OrderError {
+                StandardError.print("alipay-notifyd orders add: \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List registered orders, newest first.")
+
+        @OptionGroup var ledger: LedgerLocation
+
+        @Option(help: "How many orders at most.")
+        var limit = 100
+
+        @Flag(help: "Print JSON lines instead of a table.")
+        var json = false
+
+        func run() throws {
+            let orders = try ledger.open().orders(limit: limit)
+            if json {
+                for order in orders {
+                    let business = order.businessOrder.map(JSONText.string) ?? "null"
+                    print("{\"out_trade_no\":\(JSONText.string(order.outTradeNo)),\"total_amount\":\"\(order.totalAmount)\",\"business_order\":\(business),\"created_at\":\"\(order.createdAt)\"}")
+                }
+                return
+            }
+            print("OUT_TRADE_NO".padding(34) + "AMOUNT".padding(14) + "BUSINESS_ORDER".padding(24) + "CREATED_AT")
+            for order in orders {
+                print(order.outTradeNo.padding(34) + order.totalAmount.description.padding(14)
+                      + (order.businessOrder ?? "-").padding(24) + order.createdAt)
+            }
+        }
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+}
