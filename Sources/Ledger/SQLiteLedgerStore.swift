@@ -5,9 +5,11 @@ import CSQLite
 public final class SQLiteLedgerStore: LedgerStore {
     let database: SQLiteDatabase
 
-    /// Opens (creating it if needed) and migrates the ledger at `path`.
-    public init(path: String) throws {
-        database = try SQLiteDatabase(path: path)
+    /// Opens (creating it if needed) and migrates the ledger at `path`. A
+    /// write that finds the file locked by another process waits up to
+    /// `busyTimeoutMilliseconds` before it fails (and is answered 503).
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
+        database = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         try SQLiteSchema.migrate(database)
     }
 

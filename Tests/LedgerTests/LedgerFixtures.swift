@@ -1,0 +1,41 @@
+import AlipayNotify
+@testable import Ledger
+import TestSupport
+
+/// Small builders for ledger tests.
+enum LedgerFixtures {
+    static func paid(_ outTradeNo: String, id: String, total: Int64 = 10000, status: TradeStatus = .tradeSuccess,
+                     refund: Int64? = nil) -> LedgerSubmission {
+        .notification(AcceptedNotification(
+            notification: Notification(
+                notifyID: id, notifyTime: "2024-06-03 02:30:11", notifyType: "trade_status_sync", appID: "A",
+                outTradeNo: outTradeNo, tradeNo: "T-\(outTradeNo)", tradeStatus: status, totalAmount: Fen(total),
+                refundFee: refund.map(Fen.init)
+            ),
+            rawBody: Array("raw body of \(id)".utf8)
+        ))
+    }
+
+    static func store(_ directory: TemporaryDirectory, orders: [(String, Int64, String?)] = []) throws -> SQLiteLedgerStore {
+        let store = try SQLiteLedgerStore(path: directory.file("ledger.db"))
+        for (outTradeNo, total, business) in orders {
+            try store.addOrder(MerchantOrder(outTradeNo: outTradeNo, totalAmount: Fen(total), businessOrder: business))
+        }
+        return store
+    }
+
+    static func count(_ store: SQLiteLedgerStore, _ sql: String) throws -> Int64 {
+        try store.database.scalarInt(sql)
+    }
+}
+
+extension LedgerOutcome {
+    var label: String {
+        switch self {
+        case .recorded(let decision): return decision.summary
+        case .duplicate: return "duplicate"
+        case .rejected(let reason): return "rejected:\(reason.code)"
+        case .unavailable: return "unavailable"
+        }
+    }
+}
