@@ -1,0 +1,105 @@
+import Foundation
+
+/// The built `alipay-notifyd` binary, run as a real process with a real
+/// SQLite file, answering on a port the kernel picked.
+public final class DaemonProcess: @unchecked Sendable {
+    /// The binary under test: `$ALIPAY_NOTIFYD_BIN`, else the one built next
+    /// to the test bundle.
+    public static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["ALIPAY_NOTIFYD_BIN"] { return path }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("alipay-notifyd").path
+    }
+
+    public let process = Process()
+    public private(set) var port: UInt16 = 0
+    private let output = LockedText()
+    public let directory: TemporaryDirectory
+
+    /// Arguments for a daemon on the fixture key, app id and seller id,
+    /// with its ledger in `directory`.
+    public static func fixtureArguments(_ directory: TemporaryDirectory, extra: [String] = []) -> [String] {
+        ["serve", "--listen", "127.0.0.1:0", "--db", directory.file("ledger.db"),
+         "--alipay-public-key", Fixtures.path(Fixtures.currentPublicKeyPEM),
+         "--app-id", Fixtures.config.app_id, "--seller-id", Fixtures.config.seller_id] + extra
+    }
+
+    /// Starts the daemon and waits until it logs the address it listens on.
+    public init(arguments: [String], directory: TemporaryDirectory, environment: [String: String]? = nil,
+                waitForListening: Bool = true) throws {
+        self.directory = directory
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
+        process.standardInput = FileHandle.nullDevice
+        let output = self.output
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
+        }
+        try process.run()
+        guard waitForListening else { return }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let match = output.text.firstMatch(of: /listening on [0-9.]+:(\d+)/), let port = UInt16(match.1) {
+                self.port = port
+                return
+            }
+            if !process.isRunning { break }
+            usleep(10_000)
+        }
+        let log = output.text
+        stop()
+        throw TestError("the daemon did not start listening; its log:\n\(log)")
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+    public var notifyURL: String { url + "/notify" }
+    public var log: String { output.text }
+    public var databasePath: String { directory.file("ledger.db") }
+
+    /// Sends `signal` and waits for the exit; returns the exit status.
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM, timeout: Double = 20) -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Runs the binary once (a CLI subcommand) and returns what it printed.
+    public static func command(_ arguments: [String], input: [UInt8]? = nil) throws -> ProcessResult {
+        try ChildProcess.run(binary, arguments, input: input)
+    }
+
+    /// One answer of `sqlite3` on the daemon's ledger, as an operator would ask.
+    public func sql(_ query: String) throws -> String {
+        let result = try ChildProcess.run("sqlite3", [databasePath, query])
+        guard result.status == 0 else { throw TestError("sqlite3 failed: \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Text appended from a reader thread and read by the test.
+final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = ""
+    func append(_ text: String) { lock.withLock { value += text } }
+    var text: String { lock.withLock { value } }
+}
