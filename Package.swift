@@ -52,6 +52,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The benchmark's own tools: a signed corpus, a ledger check, a ledger-only run.
+        .executableTarget(
+            name: "notifyd-bench",
+            dependencies: [
+                "AlipayNotify", "AlipayCrypto", "Ledger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // Shared helpers for the test suites: fixture paths, child processes, curl.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -38,7 +38,8 @@ public final class RSAPrivateKey: @unchecked Sendable {
 
     /// SHA256withRSA (or SHA1withRSA for legacy `RSA`) PKCS#1 v1.5 signature.
     public func sign(_ message: [UInt8], algorithm: SignatureAlgorithm = .rsa2) throws -> [UInt8] {
-        let context = ThreadDigestContext.current()
+        guard let context = EVP_MD_CTX_new() else { throw OpenSSLError("EVP_MD_CTX_new") }
+        defer { EVP_MD_CTX_free(context) }
         var pkeyContext: OpaquePointer? = nil
         guard EVP_DigestSignInit(context, &pkeyContext, algorithm.digest, nil, pkey) == 1,
               notifyd_set_pkcs1_padding(pkeyContext) == 1 else {

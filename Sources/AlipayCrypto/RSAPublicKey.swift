@@ -1,10 +1,14 @@
 import AlipayNotify
 import COpenSSL
+import Synchronization
 
 /// An Alipay public key, parsed once at start-up and shared by every thread
 /// that verifies (an `EVP_PKEY` is safe to use concurrently once loaded).
 public final class RSAPublicKey: @unchecked Sendable, CustomStringConvertible {
     let pkey: OpaquePointer
+    /// Unique for the life of the process: what per-thread caches key on.
+    let serial: Int
+    private static let serials = Atomic<Int>(0)
     /// How the file gave the key: `PEM`, `bare base64` or `X.509 certificate`.
     public let format: String
     public let bits: Int
@@ -57,6 +61,7 @@ public final class RSAPublicKey: @unchecked Sendable, CustomStringConvertible {
             throw .tooSmall(bits)
         }
         self.pkey = pkey
+        self.serial = Self.serials.add(1, ordering: .relaxed).newValue
         self.bits = bits
         self.fingerprint = Self.fingerprint(of: pkey)
     }

@@ -1,25 +1,32 @@
 import COpenSSL
 
-/// PKCS#1 v1.5 signature verification with a key parsed once and a digest
-/// context reused per thread.
+/// PKCS#1 v1.5 signature verification with a key parsed once, and digest
+/// and verify contexts set up once per thread (`ThreadVerifyContexts`).
 public enum RSAVerifier {
     /// True when `signature` is a valid signature of `message` by `key`.
     public static func isValid(
         signature: UnsafeRawBufferPointer, of message: UnsafeRawBufferPointer,
         key: RSAPublicKey, algorithm: SignatureAlgorithm
     ) -> Bool {
-        let context = ThreadDigestContext.current()
-        var pkeyContext: OpaquePointer? = nil
-        guard EVP_DigestVerifyInit(context, &pkeyContext, algorithm.digest, nil, key.pkey) == 1,
-              notifyd_set_pkcs1_padding(pkeyContext) == 1 else {
+        let contexts = ThreadVerifyContexts.current
+        var digest = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var digestLength: UInt32 = 0
+        let hashed = withUnsafeMutableBytes(of: &digest) { output in
+            EVP_DigestInit_ex(contexts.digestContext, algorithm.digest, nil) == 1
+                && EVP_DigestUpdate(contexts.digestContext, message.baseAddress, message.count) == 1
+                && EVP_DigestFinal_ex(contexts.digestContext, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &digestLength) == 1
+        }
+        guard hashed, let context = contexts.verifyContext(for: key, algorithm: algorithm) else {
             OpenSSLError.drainQueue()
             return false
         }
-        let result = EVP_DigestVerify(
-            context,
-            signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count,
-            message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count
-        )
+        let result = withUnsafeBytes(of: &digest) { digestBytes in
+            EVP_PKEY_verify(
+                context,
+                signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count,
+                digestBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), Int(digestLength)
+            )
+        }
         if result != 1 {
             // A wrong signature leaves an error on the queue; drop it so the
             // queue does not grow with every forged request.

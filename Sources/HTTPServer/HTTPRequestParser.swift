@@ -103,8 +103,8 @@ public struct HTTPRequestParser: Sendable {
                 throw error
 
             case .head:
-                guard let head = try parseHead() else { return nil }
-                if let output = try beginBody(head) { return output }
+                guard let (head, framing) = try parseHead() else { return nil }
+                if let output = try beginBody(head, framing) { return output }
 
             case .fixedBody(let head, let length):
                 guard buffer.count - start >= length else { return nil }
@@ -189,7 +189,7 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// Parses the head once all of it is buffered.
-    private mutating func parseHead() throws(HTTPParseError) -> Head? {
+    private mutating func parseHead() throws(HTTPParseError) -> (Head, Framing)? {
         // Tolerate empty lines before a request (some clients send a CRLF
         // after a body), as RFC 9112 section 2.2 allows.
         if headScan.index == 0 {
@@ -233,37 +233,43 @@ public struct HTTPRequestParser: Sendable {
             headScan = HeadScan(index: index - start, lineStart: lineStart - start, inRequestLine: inRequestLine)
             return nil
         }
-        let head = try interpretHead(buffer[start..<(headEnd - 2)])
+        let interpreted = try interpretHead(buffer[start..<(headEnd - 2)])
         start = headEnd
         headScan = HeadScan()
-        return head
+        return interpreted
     }
 
-    /// Turns the bytes of a complete head (without the final CRLF) into a `Head`.
-    private func interpretHead(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> Head {
-        let storage = Array(bytes)
-        var lines: [Range<Int>] = []
-        var lineStart = 0
-        var index = 0
-        while index < storage.count {
-            if storage[index] == CR {
-                lines.append(lineStart..<index)
-                index += 2
-                lineStart = index
-            } else {
-                index += 1
-            }
-        }
-        if lineStart < storage.count { lines.append(lineStart..<storage.count) }
-        guard let requestLine = lines.first else { throw .badRequest("empty request line") }
+    /// What the head says about framing and the connection, gathered in the
+    /// single pass over the header lines.
+    struct Framing {
+        var contentLength: Int?
+        var contentLengthCount = 0
+        var transferEncodings: [Range<Int>] = []
+        var hostCount = 0
+        var expect: Range<Int>?
+        var connectionValues: [Range<Int>] = []
+    }
 
-        // Request line: method SP target SP version, single spaces.
-        let parts = storage[requestLine].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw .badRequest("request line is not 'METHOD TARGET HTTP/x.y'") }
-        let methodBytes = parts[0], targetBytes = parts[1], versionBytes = parts[2]
-        guard !methodBytes.isEmpty, methodBytes.allSatisfy(Self.isTokenByte) else {
-            throw .badRequest("malformed method")
+    /// Turns the bytes of a complete head (without the final CRLF) into a
+    /// `Head`, in one pass and without a string per header.
+    private func interpretHead(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> (Head, Framing) {
+        let storage = Array(bytes)
+        let count = storage.count
+        var lineEnd = 0
+        while lineEnd < count && storage[lineEnd] != CR { lineEnd += 1 }
+
+        // Request line: METHOD SP TARGET SP VERSION, single spaces.
+        guard let firstSpace = storage[0..<lineEnd].firstIndex(of: UInt8(ascii: " ")) else {
+            throw .badRequest("request line is not 'METHOD TARGET HTTP/x.y'")
         }
+        guard let secondSpace = storage[(firstSpace + 1)..<lineEnd].firstIndex(of: UInt8(ascii: " ")),
+              !storage[(secondSpace + 1)..<lineEnd].contains(UInt8(ascii: " ")) else {
+            throw .badRequest("request line is not 'METHOD TARGET HTTP/x.y'")
+        }
+        let methodBytes = storage[0..<firstSpace]
+        let targetBytes = storage[(firstSpace + 1)..<secondSpace]
+        let versionBytes = storage[(secondSpace + 1)..<lineEnd]
+        guard !methodBytes.isEmpty, methodBytes.allSatisfy(Self.isTokenByte) else { throw .badRequest("malformed method") }
         guard !targetBytes.isEmpty else { throw .badRequest("empty request target") }
         let version: HTTPRequest.Version
         if versionBytes.elementsEqual("HTTP/1.1".utf8) {
@@ -281,67 +287,98 @@ public struct HTTPRequestParser: Sendable {
 
         // Header fields.
         var fields: [(name: Range<Int>, value: Range<Int>)] = []
-        for line in lines.dropFirst() {
+        fields.reserveCapacity(12)
+        var framing = Framing()
+        var lineStart = lineEnd + 2
+        while lineStart < count {
+            lineEnd = lineStart
+            while lineEnd < count && storage[lineEnd] != CR { lineEnd += 1 }
+            defer { lineStart = lineEnd + 2 }
             guard fields.count < limits.maximumHeaderCount else { throw .tooManyHeaders }
-            guard let first = storage[line].first else { continue }
+            let first = storage[lineStart]
             if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
                 throw .badRequest("folded header line (obsolete line folding)")
             }
-            guard let colon = storage[line].firstIndex(of: UInt8(ascii: ":")) else {
-                throw .badRequest("header line without a colon")
-            }
-            let name = line.lowerBound..<colon
-            guard !name.isEmpty else { throw .badRequest("header with an empty name") }
-            for byte in storage[name] where !Self.isTokenByte(byte) {
-                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
-                    throw .badRequest("whitespace between a header name and its colon")
+            var colon = lineStart
+            while colon < lineEnd && storage[colon] != UInt8(ascii: ":") {
+                let byte = storage[colon]
+                if !Self.isTokenByte(byte) {
+                    if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                        throw .badRequest("whitespace between a header name and its colon")
+                    }
+                    throw .badRequest("invalid byte in a header name")
                 }
-                throw .badRequest("invalid byte in a header name")
+                colon += 1
             }
+            guard colon < lineEnd else { throw .badRequest("header line without a colon") }
+            guard colon > lineStart else { throw .badRequest("header with an empty name") }
             var valueStart = colon + 1
-            var valueEnd = line.upperBound
+            var valueEnd = lineEnd
             while valueStart < valueEnd && Self.isBlank(storage[valueStart]) { valueStart += 1 }
             while valueEnd > valueStart && Self.isBlank(storage[valueEnd - 1]) { valueEnd -= 1 }
-            for byte in storage[valueStart..<valueEnd] where (byte < 0x20 && byte != 0x09) || byte == 0x7F {
-                throw .badRequest("control byte in a header value")
+            for index in valueStart..<valueEnd {
+                let byte = storage[index]
+                if (byte < 0x20 && byte != 0x09) || byte == 0x7F { throw .badRequest("control byte in a header value") }
             }
-            fields.append((name, valueStart..<valueEnd))
+            let name = storage[lineStart..<colon]
+            let value = valueStart..<valueEnd
+            fields.append((lineStart..<colon, value))
+            switch name.count {
+            case 4 where HTTPHeaders.equalsIgnoringCase(name, "host".utf8):
+                framing.hostCount += 1
+            case 6 where HTTPHeaders.equalsIgnoringCase(name, "expect".utf8):
+                framing.expect = value
+            case 10 where HTTPHeaders.equalsIgnoringCase(name, "connection".utf8):
+                framing.connectionValues.append(value)
+            case 14 where HTTPHeaders.equalsIgnoringCase(name, "content-length".utf8):
+                guard !value.isEmpty, storage[value].allSatisfy(Self.isDigit) else {
+                    throw .badRequest("Content-Length is not a non-negative integer")
+                }
+                guard value.count <= 15 else { throw .bodyTooLarge }
+                let length = storage[value].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+                if let earlier = framing.contentLength, earlier != length {
+                    throw .badRequest("conflicting Content-Length headers")
+                }
+                framing.contentLength = length
+                framing.contentLengthCount += 1
+            case 17 where HTTPHeaders.equalsIgnoringCase(name, "transfer-encoding".utf8):
+                framing.transferEncodings.append(value)
+            default:
+                break
+            }
         }
-        let headers = HTTPHeaders(storage: storage, fields: fields)
 
         var keepAlive = version == .http11
-        for value in headers.values("Connection") {
-            for token in value.split(separator: ",") {
-                let option = token.trimmingBlanks.lowercased()
-                if option == "close" { keepAlive = false }
-                if option == "keep-alive" && version == .http10 { keepAlive = true }
+        for value in framing.connectionValues {
+            for token in storage[value].split(separator: UInt8(ascii: ",")) {
+                var token = token[...]
+                while let first = token.first, Self.isBlank(first) { token = token.dropFirst() }
+                while let last = token.last, Self.isBlank(last) { token = token.dropLast() }
+                if HTTPHeaders.equalsIgnoringCase(token, "close".utf8) { keepAlive = false }
+                if HTTPHeaders.equalsIgnoringCase(token, "keep-alive".utf8) && version == .http10 { keepAlive = true }
             }
         }
-        if version == .http11 {
-            let hosts = headers.values("Host")
-            guard hosts.count == 1 else {
-                throw .badRequest(hosts.isEmpty ? "HTTP/1.1 request without Host" : "more than one Host header")
-            }
+        if version == .http11 && framing.hostCount != 1 {
+            throw .badRequest(framing.hostCount == 0 ? "HTTP/1.1 request without Host" : "more than one Host header")
         }
 
-        return Head(
+        let head = Head(
             method: String(decoding: methodBytes, as: UTF8.self),
             target: String(decoding: targetBytes, as: UTF8.self),
-            version: version, headers: headers, keepAlive: keepAlive
+            version: version, headers: HTTPHeaders(storage: storage, fields: fields), keepAlive: keepAlive
         )
+        return (head, framing)
     }
 
     /// Decides the body framing from the head and moves to the body state.
-    private mutating func beginBody(_ head: Head) throws(HTTPParseError) -> Output? {
-        let headers = head.headers
-        let transferEncodings = headers.values("Transfer-Encoding")
-        let contentLengths = headers.values("Content-Length")
-
+    private mutating func beginBody(_ head: Head, _ framing: Framing) throws(HTTPParseError) -> Output? {
+        let storage = head.headers.storage
         var chunked = false
-        if !transferEncodings.isEmpty {
+        if !framing.transferEncodings.isEmpty {
             guard head.version == .http11 else { throw .badRequest("Transfer-Encoding in an HTTP/1.0 request") }
-            guard contentLengths.isEmpty else { throw .badRequest("both Content-Length and Transfer-Encoding") }
-            let codings = transferEncodings.flatMap { $0.split(separator: ",") }.map { $0.trimmingBlanks.lowercased() }
+            guard framing.contentLengthCount == 0 else { throw .badRequest("both Content-Length and Transfer-Encoding") }
+            let codings = framing.transferEncodings.flatMap { storage[$0].split(separator: UInt8(ascii: ",")) }
+                .map { String(decoding: $0, as: UTF8.self).lowercased()[...].trimmingBlanks }
             guard codings.last == "chunked" else {
                 throw .badRequest("Transfer-Encoding does not end with chunked")
             }
@@ -351,23 +388,14 @@ public struct HTTPRequestParser: Sendable {
             chunked = true
         }
 
-        var length = 0
-        if !contentLengths.isEmpty {
-            let first = contentLengths[0]
-            guard contentLengths.allSatisfy({ $0 == first }) else { throw .badRequest("conflicting Content-Length headers") }
-            guard !first.isEmpty, first.utf8.allSatisfy(Self.isDigit) else {
-                throw .badRequest("Content-Length is not a non-negative integer")
-            }
-            guard first.utf8.count <= 15, let parsed = Int(first) else { throw .bodyTooLarge }
-            length = parsed
-            guard length <= limits.maximumBodyBytes else { throw .bodyTooLarge }
-        }
+        let length = framing.contentLength ?? 0
+        guard length <= limits.maximumBodyBytes else { throw .bodyTooLarge }
 
         let hasBody = chunked || length > 0
         var expectsContinue = false
-        if let expectation = headers["Expect"] {
-            guard expectation.lowercased() == "100-continue" else {
-                throw HTTPParseError(417, "unsupported expectation '\(expectation)'")
+        if let expectation = framing.expect {
+            guard HTTPHeaders.equalsIgnoringCase(storage[expectation], "100-continue".utf8) else {
+                throw HTTPParseError(417, "unsupported expectation '\(String(decoding: storage[expectation], as: UTF8.self))'")
             }
             expectsContinue = head.version == .http11 && hasBody && start == buffer.count
         }

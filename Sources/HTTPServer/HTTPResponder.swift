@@ -16,17 +16,25 @@ public final class HTTPResponder: Sendable {
         self.sequence = sequence
     }
 
-    public func respond(_ response: HTTPResponse) {
+    /// Answers the request. `afterwards` (logging, counting) runs on the
+    /// connection's event-loop thread once the response is queued, so a
+    /// caller on a busy thread (the ledger writer) hands that work off too.
+    public func respond(_ response: HTTPResponse, afterwards: (@Sendable () -> Void)? = nil) {
         guard !answered.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        Self.deliver(response, to: connection, sequence: sequence)
+        Self.deliver(response, to: connection, sequence: sequence, afterwards: afterwards)
     }
 
-    private static func deliver(_ response: HTTPResponse, to connection: Connection, sequence: UInt64) {
+    private static func deliver(_ response: HTTPResponse, to connection: Connection, sequence: UInt64,
+                                afterwards: (@Sendable () -> Void)? = nil) {
         let loop = connection.loop
         if loop.isCurrentThread {
             connection.complete(sequence, response)
+            afterwards?()
         } else {
-            loop.execute { connection.complete(sequence, response) }
+            loop.execute {
+                connection.complete(sequence, response)
+                afterwards?()
+            }
         }
     }
 

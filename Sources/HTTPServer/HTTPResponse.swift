@@ -25,14 +25,20 @@ public struct HTTPResponse: Sendable {
     /// Appends the wire form to `buffer`. `keepAlive` is the connection's
     /// decision after this response; HTTP/1.0 clients are told explicitly.
     func serialize(into buffer: inout [UInt8], version: HTTPRequest.Version, keepAlive: Bool) {
-        buffer.append(contentsOf: "HTTP/1.1 \(status) \(HTTPResponse.reasonPhrase(status))\r\n".utf8)
+        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+        Self.appendDecimal(status, to: &buffer)
+        buffer.append(UInt8(ascii: " "))
+        buffer.append(contentsOf: HTTPResponse.reasonPhrase(status).utf8)
+        buffer.append(contentsOf: "\r\n".utf8)
         for (name, value) in headers {
             buffer.append(contentsOf: name.utf8)
             buffer.append(contentsOf: ": ".utf8)
             buffer.append(contentsOf: value.utf8)
             buffer.append(contentsOf: "\r\n".utf8)
         }
-        buffer.append(contentsOf: "Content-Length: \(body.count)\r\n".utf8)
+        buffer.append(contentsOf: "Content-Length: ".utf8)
+        Self.appendDecimal(body.count, to: &buffer)
+        buffer.append(contentsOf: "\r\n".utf8)
         if !keepAlive {
             buffer.append(contentsOf: "Connection: close\r\n".utf8)
         } else if version == .http10 {
@@ -40,6 +46,11 @@ public struct HTTPResponse: Sendable {
         }
         buffer.append(contentsOf: "\r\n".utf8)
         buffer.append(contentsOf: body)
+    }
+
+    static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+        if value >= 10 { appendDecimal(value / 10, to: &buffer) }
+        buffer.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     public static func reasonPhrase(_ status: Int) -> String {

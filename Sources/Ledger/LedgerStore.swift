@@ -8,6 +8,12 @@ public protocol LedgerStore: AnyObject {
     /// batch was committed.
     func record(_ batch: [LedgerSubmission], policy: LedgerPolicy) throws -> [LedgerOutcome]
 
+    /// Nil when a batch is durable as soon as `record` returns. Otherwise a
+    /// barrier: when it returns, everything recorded before the call is on
+    /// disk. The writer calls it on a thread of its own and answers only
+    /// after it returned.
+    var durabilityBarrier: (@Sendable () throws -> Void)? { get }
+
     /// Registers an order. Registering the same order again is harmless;
     /// a different amount or business order for the same `out_trade_no` is
     /// an `OrderError.conflict`. Returns false when it was already there.

@@ -23,6 +23,12 @@ public final class LedgerWriter: @unchecked Sendable {
         let completion: Completion
     }
 
+    /// Committed batches waiting for the durability barrier.
+    private struct Committed {
+        let batch: [Pending]
+        let outcomes: [LedgerOutcome]
+    }
+
     private let condition = NSCondition()
     private var queue: [Pending] = []
     private var stopping = false
@@ -33,19 +39,43 @@ public final class LedgerWriter: @unchecked Sendable {
     private let maximumBatch: Int
     private let logger: Logger
     private let onBatch: (@Sendable (BatchStatistics) -> Void)?
+    private let onDurabilityFailure: (@Sendable (any Error) -> Void)?
     private var consecutiveFailures = 0
 
+    // The syncer: makes committed batches durable, then answers them.
+    private let barrier: (@Sendable () throws -> Void)?
+    private let syncCondition = NSCondition()
+    private var committed: [Committed] = []
+    private var syncerStopping = false
+    private var syncerBusy = false
+    private let syncerFinished = DispatchSemaphore(value: 0)
+
     /// Takes ownership of `store`: from now on only the writer's thread uses it.
+    ///
+    /// When the store's commits need a durability barrier, a second thread
+    /// runs it and answers; `onDurabilityFailure` is told when it fails
+    /// (the answers are then 503, and the daemon should stop: after a
+    /// failed fsync nobody can say what is on disk).
     public init(store: any LedgerStore, policy: LedgerPolicy, maximumBatch: Int = 512, logger: Logger,
-                onBatch: (@Sendable (BatchStatistics) -> Void)? = nil) {
+                onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,
+                onDurabilityFailure: (@Sendable (any Error) -> Void)? = nil) {
         self.store = store
         self.policy = policy
         self.maximumBatch = maximumBatch
         self.logger = logger
         self.onBatch = onBatch
+        self.onDurabilityFailure = onDurabilityFailure
+        self.barrier = store.durabilityBarrier
         let thread = Thread { [self] in self.run() }
         thread.name = "ledger-writer"
         thread.start()
+        if barrier != nil {
+            let syncer = Thread { [self] in self.runSyncer() }
+            syncer.name = "ledger-sync"
+            syncer.start()
+        } else {
+            syncerFinished.signal()
+        }
     }
 
     /// Queues a submission; `completion` runs on the writer thread after
@@ -76,7 +106,14 @@ public final class LedgerWriter: @unchecked Sendable {
         stopping = true
         condition.signal()
         condition.unlock()
-        if !alreadyStopping { finished.wait() }
+        if !alreadyStopping {
+            finished.wait()
+            syncCondition.lock()
+            syncerStopping = true
+            syncCondition.signal()
+            syncCondition.unlock()
+            syncerFinished.wait()
+        }
     }
 
     private func run() {
@@ -117,8 +154,65 @@ public final class LedgerWriter: @unchecked Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         onBatch?(BatchStatistics(size: batch.count, commitSeconds: seconds))
+        guard barrier != nil else {
+            Self.answer(batch, outcomes)
+            return
+        }
+        // Nothing waiting and the syncer idle: nothing could overlap with the
+        // fsync, so run it here and save a thread wake-up (it matters at low load).
+        condition.lock()
+        let nothingQueued = queue.isEmpty
+        condition.unlock()
+        syncCondition.lock()
+        if nothingQueued && !syncerBusy && committed.isEmpty {
+            syncCondition.unlock()
+            makeDurableAndAnswer([Committed(batch: batch, outcomes: outcomes)])
+            return
+        }
+        committed.append(Committed(batch: batch, outcomes: outcomes))
+        if committed.count == 1 { syncCondition.signal() }
+        syncCondition.unlock()
+    }
+
+    private static func answer(_ batch: [Pending], _ outcomes: [LedgerOutcome]) {
         for (pending, outcome) in zip(batch, outcomes) {
             pending.completion(outcome)
+        }
+    }
+
+    /// Group fsync: one barrier covers every batch committed before it.
+    private func runSyncer() {
+        while true {
+            syncCondition.lock()
+            while committed.isEmpty && !syncerStopping { syncCondition.wait() }
+            if committed.isEmpty && syncerStopping {
+                syncCondition.unlock()
+                break
+            }
+            let ready = committed
+            committed.removeAll(keepingCapacity: true)
+            syncerBusy = true
+            syncCondition.unlock()
+            makeDurableAndAnswer(ready)
+            syncCondition.lock()
+            syncerBusy = false
+            syncCondition.unlock()
+        }
+        syncerFinished.signal()
+    }
+
+    /// Runs the barrier (one fsync for all of `ready`), then answers.
+    private func makeDurableAndAnswer(_ ready: [Committed]) {
+        guard let barrier else { return }
+        do {
+            try barrier()
+            for item in ready { Self.answer(item.batch, item.outcomes) }
+        } catch {
+            logger.critical("the ledger could not make committed notifications durable: \(error)")
+            for item in ready {
+                Self.answer(item.batch, Array(repeating: .unavailable("\(error)"), count: item.batch.count))
+            }
+            onDurabilityFailure?(error)
         }
     }
 }

@@ -4,45 +4,99 @@ import CSQLite
 /// The embedded ledger: one SQLite file in WAL mode with `synchronous=FULL`.
 public final class SQLiteLedgerStore: LedgerStore {
     let database: SQLiteDatabase
+    private let transaction: SQLiteLedgerTransaction
+    private let begin: SQLiteStatement
+    private let commit: SQLiteStatement
+    private var checkpointer: WALCheckpointer?
+    private var walSync: WALSync?
+
+    public var durabilityBarrier: (@Sendable () throws -> Void)? {
+        guard let walSync else { return nil }
+        return { try walSync.sync() }
+    }
 
     /// Opens (creating it if needed) and migrates the ledger at `path`. A
     /// write that finds the file locked by another process waits up to
     /// `busyTimeoutMilliseconds` before it fails (and is answered 503).
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
+    ///
+    /// `explicitSync` (for the daemon's writer): commits do not wait for the
+    /// disk (`synchronous=NORMAL`); the writer makes them durable through
+    /// `durabilityBarrier` (an `fdatasync` of the WAL) before it answers,
+    /// while it already applies the next batch. Otherwise every commit
+    /// waits for its fsync (`synchronous=FULL`).
+    public convenience init(path: String, busyTimeoutMilliseconds: Int32 = 5000, explicitSync: Bool = false,
+                            backgroundCheckpoints: Bool = false) throws {
+        try self.init(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, explicitSync: explicitSync,
+                      checkpointFrames: backgroundCheckpoints ? (passive: 1000, restart: 16000) : nil)
+    }
+
+    /// `checkpointFrames`: WAL sizes (in frames) that start a background
+    /// PASSIVE checkpoint and a RESTART by the writer; nil for SQLite's own.
+    init(path: String, busyTimeoutMilliseconds: Int32, explicitSync: Bool,
+         checkpointFrames: (passive: Int32, restart: Int32)?) throws {
         database = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         try SQLiteSchema.migrate(database)
+        transaction = try SQLiteLedgerTransaction(database: database)
+        begin = try database.statement("BEGIN IMMEDIATE")
+        commit = try database.statement("COMMIT")
+        if explicitSync {
+            try database.execute("PRAGMA synchronous=NORMAL")
+            walSync = try WALSync(walPath: path + "-wal")
+        }
+        if let checkpointFrames {
+            let checkpointer = WALCheckpointer(path: path, passiveFrames: checkpointFrames.passive, restartFrames: checkpointFrames.restart)
+            checkpointer.attach(to: database)
+            self.checkpointer = checkpointer
+        }
     }
 
     public var path: String { database.path }
 
+    /// Records the batch in one transaction. If that transaction fails for a
+    /// reason other than the database itself (a full disk, a lock, I/O), the
+    /// submissions are retried one per transaction, so that one bad
+    /// submission costs only its own answer.
     public func record(_ batch: [LedgerSubmission], policy: LedgerPolicy) throws -> [LedgerOutcome] {
         let recorder = NotificationRecorder(policy: policy)
-        let transaction = SQLiteLedgerTransaction(database: database)
-        try database.statement("BEGIN IMMEDIATE").run()
-        var outcomes: [LedgerOutcome] = []
-        outcomes.reserveCapacity(batch.count)
         do {
-            for submission in batch {
-                try database.statement("SAVEPOINT submission").run()
+            return try recordInOneTransaction(batch, recorder)
+        } catch let error as SQLiteError where error.isTransient || batch.count == 1 {
+            throw error
+        } catch {
+            return batch.map { submission in
                 do {
-                    let (outcome, rollBack) = try recorder.apply(submission, in: transaction)
-                    if rollBack { try database.statement("ROLLBACK TO submission").run() }
-                    try database.statement("RELEASE submission").run()
-                    outcomes.append(outcome)
-                } catch let error as SQLiteError where !database.inTransaction {
-                    throw error // SQLite rolled the whole transaction back (I/O error, disk full)
+                    return try recordInOneTransaction([submission], recorder)[0]
                 } catch {
-                    try database.statement("ROLLBACK TO submission").run()
-                    try database.statement("RELEASE submission").run()
-                    outcomes.append(.unavailable("\(error)"))
+                    return .unavailable("\(error)")
                 }
             }
-            try database.statement("COMMIT").run()
+        }
+    }
+
+    deinit {
+        checkpointer?.stop()
+    }
+
+    private func recordInOneTransaction(_ batch: [LedgerSubmission], _ recorder: NotificationRecorder) throws -> [LedgerOutcome] {
+        if let checkpointer, checkpointer.needsRestart {
+            // The background PASSIVE checkpoints copied nearly all of it;
+            // finish and start the WAL over (a short pause, once in a while).
+            // If it cannot (a reader holds an old snapshot), the next batch tries again.
+            checkpointer.restart(on: database)
+        }
+        try begin.run()
+        do {
+            var outcomes: [LedgerOutcome] = []
+            outcomes.reserveCapacity(batch.count)
+            for submission in batch {
+                outcomes.append(try recorder.apply(submission, in: transaction))
+            }
+            try commit.run()
+            return outcomes
         } catch {
             if database.inTransaction { try? database.execute("ROLLBACK") }
             throw error
         }
-        return outcomes
     }
 
     @discardableResult
@@ -62,7 +116,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func order(_ outTradeNo: String) throws -> MerchantOrder? {
-        try SQLiteLedgerTransaction(database: database).order(outTradeNo)
+        try transaction.order(outTradeNo)
     }
 
     public func orders(limit: Int) throws -> [MerchantOrder] {

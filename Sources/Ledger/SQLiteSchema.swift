@@ -17,7 +17,7 @@ enum SQLiteSchema {
                 total_fen      INTEGER NOT NULL CHECK (total_fen >= 0),
                 business_order TEXT,
                 created_at     TEXT NOT NULL
-            );
+            ) WITHOUT ROWID;
             CREATE INDEX orders_by_business_order ON orders(business_order);
 
             -- Every accepted notification, once per notify_id, with its raw body.
@@ -49,24 +49,23 @@ enum SQLiteSchema {
                 refunded_fen      INTEGER NOT NULL DEFAULT 0,
                 close_reason      TEXT,
                 business_order    TEXT,
-                updated_at        TEXT NOT NULL
-            );
+                updated_at        TEXT NOT NULL,
+                shipped_at        TEXT,
+                ship_notify_id    TEXT
+            ) WITHOUT ROWID;
 
-            -- One row per shipped trade: the primary key is the exactly-once guarantee.
-            CREATE TABLE shipments (
-                out_trade_no TEXT PRIMARY KEY,
-                notify_id    TEXT NOT NULL,
-                trade_no     TEXT,
-                total_fen    INTEGER NOT NULL,
-                shipped_at   TEXT NOT NULL
-            );
+            -- One row per shipped trade. A trade is one row of 'trades' (its primary
+            -- key) and 'shipped' is set once and never cleared: the exactly-once guarantee.
+            CREATE VIEW shipments AS
+                SELECT out_trade_no, ship_notify_id AS notify_id, trade_no, total_fen, shipped_at
+                FROM trades WHERE shipped = 1;
 
             -- The serial that paid each business order first.
             CREATE TABLE business_order_payments (
                 business_order TEXT PRIMARY KEY,
                 out_trade_no   TEXT NOT NULL,
                 paid_at        TEXT NOT NULL
-            );
+            ) WITHOUT ROWID;
 
             -- The transactional outbox: events for fulfillment, written with the notification.
             CREATE TABLE events (
@@ -87,8 +86,9 @@ enum SQLiteSchema {
                 last_error         TEXT,
                 delivered_at       TEXT
             );
-            CREATE INDEX events_by_state ON events(state, seq);
-            CREATE INDEX events_by_trade ON events(out_trade_no, seq);
+            -- Ids start with the out_trade_no ('ORDER1/ship'), so the unique index on id
+            -- also finds a trade's events; undelivered events have their own small index.
+            CREATE INDEX events_pending ON events(seq) WHERE state = 'pending';
 
             -- Authentic notifications that were refused, and why (answered fail).
             CREATE TABLE quarantine (

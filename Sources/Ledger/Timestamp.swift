@@ -25,11 +25,30 @@ public enum Timestamp {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        // 24 ASCII bytes written in place: one small string, no temporaries.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int, digits: Int, at offset: Int) {
+                var value = value
+                for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(Int(parts.tm_year) + 1900, digits: 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(Int(parts.tm_mon) + 1, digits: 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(Int(parts.tm_mday), digits: 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            put(Int(parts.tm_hour), digits: 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(Int(parts.tm_min), digits: 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(Int(parts.tm_sec), digits: 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            put(milliseconds, digits: 3, at: 20)
+            buffer[23] = UInt8(ascii: "Z")
+            return 24
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
     }
 }

@@ -1,5 +1,6 @@
 import AlipayCrypto
 import Dispatch
+import Foundation
 import HTTPServer
 import Ledger
 import Logging
@@ -45,14 +46,23 @@ public final class Daemon: Sendable {
 
         let store: SQLiteLedgerStore
         do {
-            store = try SQLiteLedgerStore(path: configuration.databasePath)
+            // Commits are made durable by the writer's own fdatasync of the WAL
+            // (overlapping the next batch), and the WAL is copied back into the
+            // database file on a thread of its own.
+            store = try SQLiteLedgerStore(path: configuration.databasePath, explicitSync: true, backgroundCheckpoints: true)
         } catch {
             logger.critical("cannot open the ledger '\(configuration.databasePath)': \(error)")
             return 1
         }
         let writer = LedgerWriter(
             store: store, policy: LedgerPolicy(acceptsUnknownOrders: configuration.acceptsUnknownOrders),
-            logger: logger
+            logger: logger,
+            onDurabilityFailure: { [logger] _ in
+                // After a failed fsync the kernel may have dropped the pages:
+                // stop, and let the restart recover from what is on disk.
+                logger.critical("stopping: a failed fsync leaves the ledger's durability unknown; restart to recover from disk")
+                exit(1)
+            }
         )
         if configuration.acceptsUnknownOrders {
             logger.warning("accept-unknown-orders is on: notifications for unregistered orders are recorded without an amount check")

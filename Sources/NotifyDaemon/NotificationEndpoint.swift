@@ -67,10 +67,13 @@ public final class NotificationEndpoint: Sendable {
             submission = .quarantine(Self.quarantine(.malformed(error), fields, body))
         }
 
+        // The completion runs on the writer thread: answer and hand the
+        // logging to the event loop, so the writer goes straight back to work.
         writer.submit(submission) { [logger] outcome in
-            responder.respond(NotifyAnswer.forOutcome(outcome))
-            let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-            Self.log(outcome, submission, fields: fields, milliseconds: milliseconds, logger: logger)
+            responder.respond(NotifyAnswer.forOutcome(outcome)) {
+                let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+                Self.log(outcome, fields: fields, milliseconds: milliseconds, logger: logger)
+            }
         }
     }
 
@@ -82,7 +85,12 @@ public final class NotificationEndpoint: Sendable {
     }
 
     /// One line per notification: outcome, out_trade_no, notify_id, status, latency.
-    static func log(_ outcome: LedgerOutcome, _ submission: LedgerSubmission, fields: FormFields, milliseconds: Double, logger: Logger) {
+    static func log(_ outcome: LedgerOutcome, fields: FormFields, milliseconds: Double, logger: Logger) {
+        switch outcome {
+        case .recorded, .duplicate: guard logger.logLevel <= .info else { return }
+        case .rejected: guard logger.logLevel <= .warning else { return }
+        case .unavailable: break
+        }
         var metadata: Logger.Metadata = [
             "out_trade_no": "\(fields.nonEmptyString("out_trade_no") ?? "-")",
             "notify_id": "\(fields.nonEmptyString("notify_id") ?? "-")",

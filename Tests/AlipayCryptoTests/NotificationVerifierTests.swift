@@ -1,4 +1,5 @@
 import AlipayCrypto
+import Foundation
 import AlipayNotify
 import Testing
 import TestSupport
@@ -79,5 +80,42 @@ import TestSupport
         #expect(try code("sign_not_base64") == "sign_not_base64")
         #expect(try code("tampered_total_amount") == "bad_signature")
         #expect(try code("duplicate_out_trade_no_signed_first") == "bad_form")
+    }
+}
+
+@Suite struct VerifierThreadingTests {
+    /// Per-thread OpenSSL contexts: many threads, two keys taking turns, and
+    /// keys released and re-created (as a reload does) must never mix up.
+    @Test func verdictsStayCorrectAcrossThreadsAndReplacedKeys() throws {
+        let valid = try #require(Fixtures.notifications.first { $0.name == "trade_success_plain" })
+        let forged = try #require(Fixtures.notifications.first { $0.name == "signed_with_unrelated_key" })
+        let nextSigned = try #require(Fixtures.notifications.first { $0.name == "signed_by_next_key" })
+        let currentBytes = try Fixtures.bytes(Fixtures.currentPublicKeyPEM)
+        let nextBytes = try Fixtures.bytes(Fixtures.nextPublicKeyPEM)
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for round in 0..<40 {
+                // A fresh key object every round: released ones must not be reused by mistake.
+                guard let current = try? RSAPublicKey(bytes: currentBytes), let next = try? RSAPublicKey(bytes: nextBytes) else {
+                    failures.add("key load")
+                    return
+                }
+                let keys = (thread + round) % 2 == 0 ? [current] : [next]
+                let verifier = NotificationVerifier(keys: keys)
+                let expectValid = keys[0] === current
+                if case .success = verifier.verify(body: Array(valid.body.utf8)), !expectValid { failures.add("current-signed accepted by next key") }
+                if case .failure = verifier.verify(body: Array(valid.body.utf8)), expectValid { failures.add("current-signed refused by current key") }
+                if case .success = verifier.verify(body: Array(nextSigned.body.utf8)), expectValid { failures.add("next-signed accepted by current key") }
+                if case .success = verifier.verify(body: Array(forged.body.utf8)) { failures.add("forgery accepted") }
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all.prefix(5))")
+    }
+
+    final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        func add(_ item: String) { lock.withLock { items.append(item) } }
+        var all: [String] { lock.withLock { items } }
     }
 }

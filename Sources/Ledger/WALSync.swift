@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Makes committed WAL transactions durable with an explicit `fdatasync`
+/// of the WAL file, so that the fsync can run on another thread while the
+/// ledger writer already applies the next batch.
+///
+/// fsync works on the file, not the descriptor: syncing a descriptor of our
+/// own flushes every frame SQLite wrote through its own. The WAL file lives
+/// as long as the writer's connection is open; if it was ever replaced (a
+/// different inode at the path), the descriptor is reopened and the new
+/// file synced, so a sync never silently covers the wrong file.
+final class WALSync: @unchecked Sendable {
+    let path: String
+    private var fd: Int32 = -1
+    private var inode: ino_t = 0
+
+    init(walPath: String) throws {
+        self.path = walPath
+        try reopen()
+        // The WAL's directory entry must be durable too; once is enough,
+        // since the file stays while the daemon runs.
+        let directory = walPath.lastIndex(of: "/").map { String(walPath[..<$0]) } ?? "."
+        let directoryFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            _ = fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    private func reopen() throws {
+        if fd >= 0 { close(fd) }
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SQLiteError(code: 14, message: "cannot open the WAL '\(path)' to sync it: \(String(cString: strerror(errno)))") }
+        var status = stat()
+        fstat(fd, &status)
+        inode = status.st_ino
+    }
+
+    /// Everything committed before this call is on disk when it returns.
+    /// Called from one thread at a time (the writer's syncer).
+    func sync() throws {
+        var status = stat()
+        if stat(path, &status) != 0 || status.st_ino != inode {
+            try reopen()
+        }
+        while fdatasync(fd) != 0 {
+            if errno == EINTR { continue }
+            throw SQLiteError(code: 10, message: "fdatasync of the WAL '\(path)' failed: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct CorpusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "corpus", abstract: "Generate a signed corpus.")
+    func run() throws {}
+}

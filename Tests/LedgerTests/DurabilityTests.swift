@@ -1,0 +1,105 @@
+import AlipayNotify
+import Dispatch
+import Foundation
+@testable import Ledger
+import Logging
+import Testing
+import TestSupport
+
+/// The daemon's durability path: commits with synchronous=NORMAL made
+/// durable by an explicit fdatasync of the WAL before anyone is answered,
+/// and checkpoints on a thread of their own.
+@Suite struct DurabilityTests {
+    let directory = TemporaryDirectory("durability")
+
+    /// A real store whose durability barrier can be made to fail: the one
+    /// fault (a failed fsync) that cannot be produced on a healthy disk.
+    final class FailingBarrierStore: LedgerStore {
+        let inner: SQLiteLedgerStore
+        let fail: Bool
+        let barrierCalls = Counter()
+        init(_ inner: SQLiteLedgerStore, fail: Bool) {
+            self.inner = inner
+            self.fail = fail
+        }
+        func record(_ batch: [LedgerSubmission], policy: LedgerPolicy) throws -> [LedgerOutcome] {
+            try inner.record(batch, policy: policy)
+        }
+        var durabilityBarrier: (@Sendable () throws -> Void)? {
+            let fail = self.fail, calls = barrierCalls, real = inner.durabilityBarrier!
+            return {
+                calls.increment()
+                if fail { throw SQLiteError(code: 10, message: "fdatasync failed: Input/output error") }
+                try real()
+            }
+        }
+        func addOrder(_ order: MerchantOrder) throws -> Bool { try inner.addOrder(order) }
+        func order(_ outTradeNo: String) throws -> MerchantOrder? { try inner.order(outTradeNo) }
+        func orders(limit: Int) throws -> [MerchantOrder] { try inner.orders(limit: limit) }
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func increment() { lock.withLock { value += 1 } }
+        var count: Int { lock.withLock { value } }
+    }
+
+    @Test func explicitSyncCommitsWithNormalAndAnswersOnlyAfterTheBarrier() throws {
+        let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), explicitSync: true)
+        #expect(try store.database.scalarInt("PRAGMA synchronous") == 1) // NORMAL: the WAL sync is ours
+        let wrapped = FailingBarrierStore(store, fail: false)
+        let writer = LedgerWriter(store: wrapped, policy: LedgerPolicy(acceptsUnknownOrders: true), logger: Logger(label: #function))
+        let answers = LedgerWriterTests.Collected()
+        let group = DispatchGroup()
+        for index in 0..<200 {
+            group.enter()
+            writer.submit(LedgerFixtures.paid("O\(index % 50)", id: "N\(index)")) { outcome in
+                answers.add(outcome.label)
+                group.leave()
+            }
+        }
+        #expect(group.wait(timeout: .now() + 30) == .success)
+        writer.shutdown()
+        #expect(answers.all.count == 200)
+        #expect(!answers.all.contains("unavailable"))
+        #expect(wrapped.barrierCalls.count >= 1)
+        #expect(wrapped.barrierCalls.count <= 200) // one fsync covers whole batches
+    }
+
+    @Test func aFailedBarrierAnswers503AndIsReported() throws {
+        let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), explicitSync: true)
+        let reported = Counter()
+        let writer = LedgerWriter(store: FailingBarrierStore(store, fail: true), policy: LedgerPolicy(acceptsUnknownOrders: true),
+                                  logger: Logger(label: #function), onDurabilityFailure: { _ in reported.increment() })
+        let done = DispatchSemaphore(value: 0)
+        let answers = LedgerWriterTests.Collected()
+        writer.submit(LedgerFixtures.paid("O1", id: "N1")) { outcome in
+            answers.add(outcome.label)
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        writer.shutdown()
+        #expect(answers.all == ["unavailable"])
+        #expect(reported.count == 1)
+    }
+
+    @Test func backgroundCheckpointsKeepTheWALBoundedAndLoseNothing() throws {
+        let path = directory.file("ledger.db")
+        let store = try SQLiteLedgerStore(path: path, busyTimeoutMilliseconds: 5000, explicitSync: true,
+                                          checkpointFrames: (passive: 50, restart: 400))
+        let policy = LedgerPolicy(acceptsUnknownOrders: true)
+        var largestWAL = 0
+        for batch in 0..<150 {
+            let submissions = (0..<20).map { LedgerFixtures.paid("O\(batch)-\($0)", id: "N\(batch)-\($0)") }
+            #expect(try store.record(submissions, policy: policy).allSatisfy(\.isSuccess))
+            try store.durabilityBarrier?()
+            let attributes = try FileManager.default.attributesOfItem(atPath: path + "-wal")
+            largestWAL = max(largestWAL, attributes[.size] as? Int ?? 0)
+        }
+        // 3,000 notifications wrote far more than 400 frames; the WAL restarted.
+        #expect(largestWAL < 600 * 4120, "the WAL grew to \(largestWAL) bytes")
+        #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM notifications") == 3000)
+        #expect(try store.database.scalarText("PRAGMA integrity_check") == "ok")
+    }
+}
