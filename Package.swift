@@ -34,13 +34,13 @@ let package = Package(
         // The transactional ledger: SQLite store, migrations, the group-commit writer.
         .target(
             name: "Ledger",
-            dependencies: ["AlipayNotify", "CSQLite", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlipayNotify", "CSQLite", "CLinux", .product(name: "Logging", package: "swift-log")]
         ),
         // Configuration, the notification pipeline and the daemon's lifecycle.
         .target(
             name: "NotifyDaemon",
             dependencies: [
-                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger",
+                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -4,6 +4,7 @@
 #define ALIPAY_NOTIFYD_CLINUX_SHIM_H
 
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
@@ -14,6 +15,11 @@
 /// accept4(2) is declared by <sys/socket.h> only under _GNU_SOURCE, which
 /// the system headers imported by Swift were not built with.
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+
+/// Names the calling thread as `top -H`, `ps -L` and perf show it (15 bytes at most).
+static inline void notifyd_set_thread_name(const char *name) {
+    prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
 
 /// The events and user data of one epoll_event: the struct is packed on
 /// x86_64, so reading it field by field from Swift is done here.

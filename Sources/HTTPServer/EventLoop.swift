@@ -73,6 +73,7 @@ final class EventLoop: @unchecked Sendable {
     /// The thread body: wait, dispatch, run queued tasks, check deadlines.
     func run() {
         thread.store(UInt(pthread_self()), ordering: .relaxed)
+        notifyd_set_thread_name("http-loop-\(index)")
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         while !stopped {
             let timeoutMilliseconds = Int32(max(1, tickNanoseconds / 1_000_000))

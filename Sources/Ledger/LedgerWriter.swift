@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import Logging
 
@@ -117,6 +118,7 @@ public final class LedgerWriter: @unchecked Sendable {
     }
 
     private func run() {
+        notifyd_set_thread_name("ledger-writer")
         while true {
             condition.lock()
             while queue.isEmpty && !stopping { condition.wait() }
@@ -182,6 +184,7 @@ public final class LedgerWriter: @unchecked Sendable {
 
     /// Group fsync: one barrier covers every batch committed before it.
     private func runSyncer() {
+        notifyd_set_thread_name("ledger-sync")
         while true {
             syncCondition.lock()
             while committed.isEmpty && !syncerStopping { syncCondition.wait() }

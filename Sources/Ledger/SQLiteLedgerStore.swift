@@ -27,8 +27,13 @@ public final class SQLiteLedgerStore: LedgerStore {
     public convenience init(path: String, busyTimeoutMilliseconds: Int32 = 5000, explicitSync: Bool = false,
                             backgroundCheckpoints: Bool = false) throws {
         try self.init(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, explicitSync: explicitSync,
-                      checkpointFrames: backgroundCheckpoints ? (passive: 1000, restart: 16000) : nil)
+                      checkpointFrames: backgroundCheckpoints ? Self.checkpointFrames : nil)
     }
+
+    /// A PASSIVE checkpoint after 4,000 frames (16 MiB of WAL): pages that
+    /// many commits rewrite are copied once. The writer restarts the WAL past
+    /// 40,000 frames, so the WAL file stays under about 160 MiB.
+    static let checkpointFrames: (passive: Int32, restart: Int32) = (4000, 40000)
 
     /// `checkpointFrames`: WAL sizes (in frames) that start a background
     /// PASSIVE checkpoint and a RESTART by the writer; nil for SQLite's own.

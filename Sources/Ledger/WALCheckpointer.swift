@@ -1,3 +1,4 @@
+import CLinux
 import CSQLite
 import Foundation
 
@@ -87,6 +88,7 @@ final class WALCheckpointer: @unchecked Sendable {
     }
 
     private func run() {
+        notifyd_set_thread_name("wal-checkpoint")
         // Its own connection: checkpointing never touches the writer's.
         let database = try? SQLiteDatabase(path: path, create: false)
         while true {

@@ -61,6 +61,7 @@ public final class Daemon: Sendable {
                 // After a failed fsync the kernel may have dropped the pages:
                 // stop, and let the restart recover from what is on disk.
                 logger.critical("stopping: a failed fsync leaves the ledger's durability unknown; restart to recover from disk")
+                LineOutput.standardError.flush()
                 exit(1)
             }
         )
@@ -121,6 +122,7 @@ public final class Daemon: Sendable {
                     requestStop()
                 } else {
                     logger.warning("second stop signal: exiting now")
+                    LineOutput.standardError.flush()
                     _exit(1)
                 }
             }

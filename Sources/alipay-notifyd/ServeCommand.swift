@@ -114,6 +114,7 @@ struct ServeCommand: ParsableCommand {
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         let logger = Logger(label: "alipay-notifyd")
         let status = Daemon(configuration: configuration, logger: logger).run()
+        LineOutput.standardError.flush()
         if status != 0 { throw ExitCode(status) }
     }
 }

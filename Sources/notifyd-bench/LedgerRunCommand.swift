@@ -35,9 +35,9 @@ struct LedgerRunCommand: ParsableCommand {
         let submissions: [LedgerSubmission] = (0..<count).map { index in
             let random = UInt32.random(in: 0..<1000, using: &generator)
             let notification = Notification(
-                notifyID: "2024091100222100\(100 + random % 900)0010200\(String(format: "%09d", index))",
+                notifyID: "2024091100222100\(100 + random % 900)0010200\(digits(index, 9))",
                 notifyTime: "2024-09-11 00:22:21", notifyType: "trade_status_sync", appID: "2021000123456789",
-                outTradeNo: "T0010200\(String(format: "%08d", index))", tradeNo: "2024091122001\(index)",
+                outTradeNo: "T0010200\(digits(index, 8))", tradeNo: "2024091122001\(index)",
                 tradeStatus: .tradeSuccess, totalAmount: Fen(8888)
             )
             return .notification(AcceptedNotification(notification: notification, rawBody: body))
