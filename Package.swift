@@ -36,11 +36,16 @@ let package = Package(
             name: "Ledger",
             dependencies: ["AlipayNotify", "CSQLite", "CLinux", .product(name: "Logging", package: "swift-log")]
         ),
+        // The outbox dispatcher and its sinks (HTTP, exec).
+        .target(
+            name: "Outbox",
+            dependencies: ["AlipayNotify", "Ledger", "CLinux", .product(name: "Logging", package: "swift-log")]
+        ),
         // Configuration, the notification pipeline and the daemon's lifecycle.
         .target(
             name: "NotifyDaemon",
             dependencies: [
-                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "CLinux",
+                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "Outbox", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,6 +73,7 @@ let package = Package(
         .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "AlipayNotify", "TestSupport"]),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "AlipayNotify", "HTTPServer", "TestSupport"]),
         .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],

@@ -64,6 +64,8 @@ machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc
 start_daemon() { # $1 = tag
   local db="$out/ledger-$1.db"
   rm -f "$db" "$db-wal" "$db-shm"
+  # Let the previous run's writes reach the disk first, so they do not slow this one.
+  sync; sleep 2
   "$daemon" serve --listen "127.0.0.1:$port" --db "$db" --alipay-public-key "$public_key" \
     --app-id 2021000123456789 --seller-id 2088101122136241 --accept-unknown-orders \
     2> "$out/daemon-$1.log" &
@@ -101,6 +103,7 @@ for c in $connections; do
        --alipay-public-key "$public_key" --connections "$c" --replay "http://127.0.0.1:$port/notify" \
        > "$out/check-$tag.txt" 2>&1; then check=PASS; else check=FAIL; fi
   stop_daemon
+  rm -f "$out/ledger-$tag.db" "$out/ledger-$tag.db-wal" "$out/ledger-$tag.db-shm"   # hundreds of MB each
   row=$(python3 - "$out/wrk-$tag.json" "$before" "$after" "$ticks" "$duration" "$busy0" "$total0" "$busy1" "$total1" <<'EOF'
 import json, sys
 w = json.load(open(sys.argv[1]))
@@ -135,6 +138,8 @@ if [ "$soak" -gt 0 ]; then
   done
   wait "$wrk_pid" || true
   stop_daemon
+  rm -f "$out/ledger-soak.db" "$out/ledger-soak.db-wal" "$out/ledger-soak.db-shm"
+  tail -n 1000 "$out/daemon-soak.log" > "$out/daemon-soak.log.tail" && mv "$out/daemon-soak.log.tail" "$out/daemon-soak.log"
   python3 - "$out/rss-soak.txt" "$out/wrk-soak.json" "$status" <<'EOF'
 import json, sys
 samples = [float(line.split()[1]) for line in open(sys.argv[1]) if line.strip()]

@@ -15,6 +15,8 @@
 /// accept4(2) is declared by <sys/socket.h> only under _GNU_SOURCE, which
 /// the system headers imported by Swift were not built with.
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+/// pipe2(2), likewise.
+extern int pipe2(int pipefd[2], int flags);
 
 /// Names the calling thread as `top -H`, `ps -L` and perf show it (15 bytes at most).
 static inline void notifyd_set_thread_name(const char *name) {

@@ -1,3 +1,5 @@
+import AlipayNotify
+
 /// A transactional ledger: where notifications, trades, shipments and
 /// outbox events live. The ledger writer owns one store on its thread;
 /// CLI commands open their own.
@@ -24,4 +26,20 @@ public protocol LedgerStore: AnyObject {
 
     /// Orders, newest first.
     func orders(limit: Int) throws -> [MerchantOrder]
+
+    // The outbox (see `SQLiteLedgerStore+Outbox.swift` for the rules).
+
+    /// Leases up to `limit` events that may be delivered now, in order per trade.
+    func claimEvents(owner: String, limit: Int, leaseSeconds: Double) throws -> [OutboxEvent]
+    @discardableResult func markDelivered(_ id: String, owner: String?) throws -> Bool
+    @discardableResult func markFailed(_ id: String, owner: String, error: String, retryAt: String?) throws -> Bool
+    func redeliver(_ id: String) throws -> RedeliveryResult
+    @discardableResult func releaseLeases(ownerPrefix: String) throws -> Int
+
+    // What an operator asks.
+
+    func event(_ id: String) throws -> OutboxEvent?
+    func events(state: OutboxEventState?, kind: LedgerEventKind?, limit: Int) throws -> [OutboxEvent]
+    func outboxBacklog() throws -> (pending: Int, dead: Int, oldestPendingCreatedAt: String?)
+    func tradeDetails(_ outTradeNo: String) throws -> TradeDetails?
 }

@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
 import Logging
+import Synchronization
 
 /// The single owner of the ledger's write connection, on its own thread.
 ///
@@ -10,6 +11,11 @@ import Logging
 /// transaction, commits once, and only then calls every completion with
 /// its own outcome. No completion runs before the commit that holds its
 /// submission has returned.
+///
+/// Everything else that writes the ledger while the daemon runs (the
+/// outbox dispatcher, the admin listener) sends its work here with
+/// `perform`, so the write connection keeps a single owner and nobody waits
+/// on SQLite's lock.
 public final class LedgerWriter: @unchecked Sendable {
     public typealias Completion = @Sendable (LedgerOutcome) -> Void
 
@@ -24,14 +30,21 @@ public final class LedgerWriter: @unchecked Sendable {
         let completion: Completion
     }
 
-    /// Committed batches waiting for the durability barrier.
-    private struct Committed {
-        let batch: [Pending]
-        let outcomes: [LedgerOutcome]
+    /// Work committed and waiting for the durability barrier: how to answer
+    /// once it is durable, and how to answer if the barrier fails.
+    private struct Committed: @unchecked Sendable {
+        let answer: () -> Void
+        let fail: (String) -> Void
+    }
+
+    private enum Queued {
+        case submission(Pending)
+        case work(@Sendable (any LedgerStore) -> Committed)
     }
 
     private let condition = NSCondition()
-    private var queue: [Pending] = []
+    private var queue: [Queued] = []
+    private let eventsWrittenHandler = Mutex<(@Sendable () -> Void)?>(nil)
     private var stopping = false
     private var stopped = false
     private let finished = DispatchSemaphore(value: 0)
@@ -88,9 +101,48 @@ public final class LedgerWriter: @unchecked Sendable {
             completion(.unavailable("the daemon is shutting down"))
             return
         }
-        queue.append(Pending(submission: submission, completion: completion))
+        queue.append(.submission(Pending(submission: submission, completion: completion)))
         if queue.count == 1 { condition.signal() }
         condition.unlock()
+    }
+
+    /// Runs `work` on the writer's thread with the store (between batches,
+    /// in its own transaction), and calls `completion` with its result once
+    /// what it wrote is durable.
+    public func perform<T: Sendable>(_ work: @escaping @Sendable (any LedgerStore) throws -> T,
+                                     completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        let job: @Sendable (any LedgerStore) -> Committed = { store in
+            let result = Result { try work(store) }
+            return Committed(answer: { completion(result) },
+                             fail: { reason in completion(.failure(LedgerWriterError.notDurable(reason))) })
+        }
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            completion(.failure(LedgerWriterError.stopped))
+            return
+        }
+        queue.append(.work(job))
+        if queue.count == 1 { condition.signal() }
+        condition.unlock()
+    }
+
+    /// `perform`, waiting for the result (for threads that may block).
+    @discardableResult
+    public func performAndWait<T: Sendable>(_ work: @escaping @Sendable (any LedgerStore) throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        perform(work) { result in
+            box.result = result
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
+    }
+
+    /// Called after a batch that wrote outbox events became durable.
+    public func onEventsWritten(_ handler: @escaping @Sendable () -> Void) {
+        eventsWrittenHandler.withLock { $0 = handler }
     }
 
     /// Submissions waiting for the next transaction.
@@ -127,15 +179,28 @@ public final class LedgerWriter: @unchecked Sendable {
                 break
             }
             let count = min(queue.count, maximumBatch)
-            let batch = Array(queue.prefix(count))
+            let taken = Array(queue.prefix(count))
             queue.removeFirst(count)
             condition.unlock()
-            commit(batch)
+            var units: [Committed] = []
+            var batch: [Pending] = []
+            for item in taken {
+                switch item {
+                case .submission(let pending):
+                    batch.append(pending)
+                case .work(let job):
+                    if !batch.isEmpty { units.append(commit(batch)) }
+                    batch.removeAll()
+                    units.append(job(store))
+                }
+            }
+            if !batch.isEmpty { units.append(commit(batch)) }
+            makeDurable(units)
         }
         finished.signal()
     }
 
-    private func commit(_ batch: [Pending]) {
+    private func commit(_ batch: [Pending]) -> Committed {
         let started = DispatchTime.now().uptimeNanoseconds
         let outcomes: [LedgerOutcome]
         do {
@@ -156,8 +221,22 @@ public final class LedgerWriter: @unchecked Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         onBatch?(BatchStatistics(size: batch.count, commitSeconds: seconds))
+        let wroteEvents = outcomes.contains { if case .recorded(let decision) = $0 { return !decision.events.isEmpty } else { return false } }
+        let handler = wroteEvents ? eventsWrittenHandler.withLock { $0 } : nil
+        return Committed(
+            answer: {
+                Self.answer(batch, outcomes)
+                handler?()
+            },
+            fail: { reason in Self.answer(batch, Array(repeating: .unavailable(reason), count: batch.count)) }
+        )
+    }
+
+    /// Answers `units` once they are durable: at once when commits are
+    /// durable by themselves; otherwise through the durability barrier.
+    private func makeDurable(_ units: [Committed]) {
         guard barrier != nil else {
-            Self.answer(batch, outcomes)
+            for unit in units { unit.answer() }
             return
         }
         // Nothing waiting and the syncer idle: nothing could overlap with the
@@ -168,11 +247,12 @@ public final class LedgerWriter: @unchecked Sendable {
         syncCondition.lock()
         if nothingQueued && !syncerBusy && committed.isEmpty {
             syncCondition.unlock()
-            makeDurableAndAnswer([Committed(batch: batch, outcomes: outcomes)])
+            makeDurableAndAnswer(units)
             return
         }
-        committed.append(Committed(batch: batch, outcomes: outcomes))
-        if committed.count == 1 { syncCondition.signal() }
+        let wasEmpty = committed.isEmpty
+        committed.append(contentsOf: units)
+        if wasEmpty { syncCondition.signal() }
         syncCondition.unlock()
     }
 
@@ -209,13 +289,29 @@ public final class LedgerWriter: @unchecked Sendable {
         guard let barrier else { return }
         do {
             try barrier()
-            for item in ready { Self.answer(item.batch, item.outcomes) }
+            for item in ready { item.answer() }
         } catch {
             logger.critical("the ledger could not make committed notifications durable: \(error)")
-            for item in ready {
-                Self.answer(item.batch, Array(repeating: .unavailable("\(error)"), count: item.batch.count))
-            }
+            for item in ready { item.fail("\(error)") }
             onDurabilityFailure?(error)
         }
     }
+}
+
+/// Why work sent to the writer got no result.
+public enum LedgerWriterError: Error, CustomStringConvertible {
+    case stopped
+    case notDurable(String)
+
+    public var description: String {
+        switch self {
+        case .stopped: return "the ledger writer has stopped"
+        case .notDurable(let reason): return "committed but not made durable: \(reason)"
+        }
+    }
+}
+
+/// A result handed from the writer's thread to a waiting one.
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
 }

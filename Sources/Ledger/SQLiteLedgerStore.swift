@@ -4,7 +4,7 @@ import CSQLite
 /// The embedded ledger: one SQLite file in WAL mode with `synchronous=FULL`.
 public final class SQLiteLedgerStore: LedgerStore {
     let database: SQLiteDatabase
-    private let transaction: SQLiteLedgerTransaction
+    let transaction: SQLiteLedgerTransaction
     private let begin: SQLiteStatement
     private let commit: SQLiteStatement
     private var checkpointer: WALCheckpointer?

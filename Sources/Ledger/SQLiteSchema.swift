@@ -106,6 +106,14 @@ enum SQLiteSchema {
                 raw_body      BLOB NOT NULL
             );
             """),
+        Migration(version: 2, name: "outbox leases", sql: """
+            -- Who is delivering (or has claimed) an event, and until when: a dispatcher
+            -- or a consumer that dies lets its lease run out and the event is claimable again.
+            ALTER TABLE events ADD COLUMN lease_owner TEXT;
+            ALTER TABLE events ADD COLUMN lease_until TEXT;
+            -- Dead-lettered events hold back the later events of their trade.
+            CREATE INDEX events_dead ON events(out_trade_no) WHERE state = 'dead';
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

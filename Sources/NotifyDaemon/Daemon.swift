@@ -4,6 +4,7 @@ import Foundation
 import HTTPServer
 import Ledger
 import Logging
+import Outbox
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -80,30 +81,80 @@ public final class Daemon: Sendable {
             writer: writer, logger: logger
         )
 
+        let dispatcher: OutboxDispatcher?
+        do {
+            dispatcher = try makeDispatcher(writer: writer)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            writer.shutdown()
+            return Self.configurationErrorStatus
+        }
+
         let server: HTTPServer
         let socket: ListeningSocket
+        var adminSocket: ListeningSocket?
         do {
             server = try HTTPServer(configuration: configuration.http, logger: logger)
             socket = try ListeningSocket(bindingTo: configuration.listen, backlog: configuration.http.backlog)
+            if let adminListen = configuration.adminListen {
+                adminSocket = try ListeningSocket(bindingTo: adminListen)
+            }
         } catch {
-            logger.critical("cannot listen on \(configuration.listen): \(error)")
+            logger.critical("cannot listen: \(error)")
             writer.shutdown()
             return 1
         }
         server.addListener(socket, handler: NotifyRouter(notifyPath: configuration.notifyPath, endpoint: endpoint))
+        if let adminSocket {
+            server.addListener(adminSocket, handler: AdminRouter(writer: writer, logger: logger, extraRoutes: [:]))
+        }
 
         let signals = installSignalHandlers()
         server.start()
+        dispatcher?.start()
+        if let adminSocket {
+            logger.notice("admin listening on \(adminSocket.localAddress)", metadata: ["admin": "\(adminSocket.localAddress)"])
+        }
         logger.notice("alipay-notifyd listening on \(socket.localAddress) path \(configuration.notifyPath), ledger \(configuration.databasePath), \(configuration.http.eventLoopThreads) threads",
                       metadata: ["listen": "\(socket.localAddress)"])
+        logger.notice(dispatcher.map { "outbox events go to \($0.sink.description)" }
+                      ?? "outbox events stay in the ledger (sink none): claim them with 'alipay-notifyd events claim' or by SQL")
 
         stopRequested.wait()
         logger.notice("stopping: no new connections; finishing requests in flight (grace \(configuration.shutdownGracePeriod))")
         let graceful = server.shutdown(gracePeriod: configuration.shutdownGracePeriod)
+        dispatcher?.stop()
         writer.shutdown()
         withExtendedLifetime(signals) {}
         logger.notice(graceful ? "stopped" : "stopped after the grace period; connections still open were closed")
         return 0
+    }
+
+    /// The outbox dispatcher for the configured sink, or nil for `sink = none`.
+    private func makeDispatcher(writer: LedgerWriter) throws -> OutboxDispatcher? {
+        let settings = configuration.sink
+        let sink: any EventSink
+        switch settings.kind {
+        case .none:
+            return nil
+        case .http:
+            sink = try HTTPEventSink(url: settings.url ?? "", timeout: settings.timeout)
+        case .exec:
+            sink = try ExecEventSink(command: settings.command ?? "", timeout: settings.timeout)
+        }
+        var dispatch = OutboxDispatcher.Settings()
+        dispatch.concurrency = settings.concurrency
+        dispatch.maximumAttempts = settings.maximumAttempts
+        dispatch.retryBase = settings.retryBase
+        dispatch.retryMaximum = settings.retryMaximum
+        dispatch.leaseSeconds = settings.timeout.seconds * 2 + 30
+        // One daemon owns an SQLite ledger: what an earlier run of it had
+        // claimed and not finished is free again at once.
+        try writer.performAndWait { store in try store.releaseLeases(ownerPrefix: "daemon:") }
+        let dispatcher = OutboxDispatcher(writer: writer, sink: sink, settings: dispatch,
+                                          owner: "daemon:\(ProcessInfo.processInfo.hostName):\(getpid())", logger: logger)
+        writer.onEventsWritten { [weak dispatcher] in dispatcher?.wake() }
+        return dispatcher
     }
 
     /// Asks the daemon to stop, as SIGTERM does.

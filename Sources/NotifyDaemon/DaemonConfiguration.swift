@@ -16,6 +16,9 @@ public struct DaemonConfiguration: Sendable {
     public var http = HTTPServerConfiguration()
     public var logLevel: Logger.Level = .info
     public var shutdownGracePeriod: Duration = .seconds(10)
+    /// The admin listener; nil when turned off.
+    public var adminListen: SocketAddress? = SocketAddress(host: "127.0.0.1", port: 8081)
+    public var sink = SinkSettings()
     /// The config file this came from, if any (for reloads and messages).
     public var configFilePath: String?
     /// Where each setting was given, for error messages about its value.
@@ -111,6 +114,36 @@ public struct DaemonConfiguration: Sendable {
             logLevel = try value.logLevel()
         case "shutdown-grace":
             shutdownGracePeriod = try value.duration()
+        case "admin-listen":
+            if entry.value == "off" {
+                adminListen = nil
+            } else {
+                let address = try value.address()
+                guard address.isLoopback else {
+                    throw ConfigurationError(source: entry.source, key: entry.key, problem:
+                        "'\(entry.value)' is not a loopback address; the admin listener has no authentication, so it listens on 127.0.0.1 or [::1] only (reach it through SSH or a local proxy)")
+                }
+                adminListen = address
+            }
+        case "sink":
+            guard let kind = SinkSettings.Kind(rawValue: entry.value) else {
+                throw ConfigurationError(source: entry.source, key: entry.key, problem: "'\(entry.value)' is not a sink; use none, http or exec")
+            }
+            sink.kind = kind
+        case "sink-url":
+            sink.url = try value.nonEmpty()
+        case "sink-command":
+            sink.command = try value.nonEmpty()
+        case "sink-timeout":
+            sink.timeout = try value.duration()
+        case "sink-max-attempts":
+            sink.maximumAttempts = try value.integer(in: 1...1000)
+        case "sink-retry-base":
+            sink.retryBase = try value.duration()
+        case "sink-retry-max":
+            sink.retryMaximum = try value.duration()
+        case "sink-concurrency":
+            sink.concurrency = try value.integer(in: 1...64)
         default:
             throw ConfigurationError(source: entry.source, key: entry.key, problem: "is known but not handled (a bug)")
         }
@@ -122,9 +155,37 @@ public struct DaemonConfiguration: Sendable {
             throw ConfigurationError(source: nil, key: nil, problem:
                 "no Alipay public key configured: set 'alipay-public-key = FILE' in the config file or pass --alipay-public-key FILE (the key from the Alipay console, as PEM, bare base64 or a certificate)")
         }
+        if let adminListen, adminListen.port != 0, adminListen == listen {
+            throw ConfigurationError(source: sources["admin-listen"], key: "admin-listen", problem:
+                "is the same address as 'listen'; the admin listener needs a port of its own (it must never be reachable as the notify URL)")
+        }
+        switch sink.kind {
+        case .http where sink.url == nil:
+            throw ConfigurationError(source: sources["sink"], key: "sink", problem: "is http but no 'sink-url' is set (sink-url = http://127.0.0.1:9000/alipay-events)")
+        case .exec where sink.command == nil:
+            throw ConfigurationError(source: sources["sink"], key: "sink", problem: "is exec but no 'sink-command' is set (sink-command = /usr/local/bin/fulfil-order)")
+        default:
+            break
+        }
         if appIDs.isEmpty {
             throw ConfigurationError(source: nil, key: nil, problem:
                 "no app id configured: set 'app-id = YOUR_APP_ID' in the config file or pass --app-id (notifications for other apps must be refused)")
         }
     }
+}
+
+/// Where outbox events are delivered, and how persistently.
+public struct SinkSettings: Sendable {
+    public enum Kind: String, Sendable {
+        case none, http, exec
+    }
+
+    public var kind: Kind = .none
+    public var url: String?
+    public var command: String?
+    public var timeout: Duration = .seconds(10)
+    public var maximumAttempts = 12
+    public var retryBase: Duration = .seconds(2)
+    public var retryMaximum: Duration = .seconds(600)
+    public var concurrency = 4
 }

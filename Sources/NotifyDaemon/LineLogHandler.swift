@@ -1,3 +1,4 @@
+import AlipayNotify
 import Ledger
 import Logging
 import CLinux
@@ -199,26 +200,6 @@ public final class LineOutput: Sendable {
     }
 }
 
-/// JSON string literals, for log lines and small JSON documents.
-public enum JSONText {
-    public static func string(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
-}
 
 extension String {
     func padding(_ width: Int) -> String {

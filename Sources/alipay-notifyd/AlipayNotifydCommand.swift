@@ -25,7 +25,7 @@ struct AlipayNotifydCommand: ParsableCommand {
             setting, and the example configuration in Config/.
             """,
         version: BuildInfo.version,
-        subcommands: [ServeCommand.self, VerifyCommand.self, SignCommand.self, OrdersCommand.self, CheckConfigCommand.self],
+        subcommands: [ServeCommand.self, VerifyCommand.self, SignCommand.self, OrdersCommand.self, TradeCommand.self, EventsCommand.self, CheckConfigCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -19,6 +19,12 @@ struct ServeCommand: ParsableCommand {
             503 'fail' (the ledger could not commit; Alipay retries). The header \
             X-Notifyd-Reason names the cause. GET /healthz answers 'ok'.
 
+            Outbox: every ship, refund, close and duplicate_payment event is written with the \
+            notification that caused it. --sink http POSTs it as JSON (Idempotency-Key: the \
+            event id) to --sink-url; --sink exec runs --sink-command with the JSON on stdin; \
+            --sink none leaves it for your consumer ('alipay-notifyd events claim' / 'events ack'). \
+            Failed deliveries are retried with exponential backoff, then dead-lettered.
+
             Exit status: 0 after a clean stop, 78 for a configuration it cannot run with, \
             1 for other start-up failures.
             """
@@ -77,6 +83,33 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("shutdown-grace"), help: ArgumentHelp("Time to finish requests in flight on SIGTERM (default 10s).", valueName: "DURATION"))
     var shutdownGrace: String?
 
+    @Option(name: .customLong("admin-listen"), help: ArgumentHelp("Loopback address of the admin listener, or off (default 127.0.0.1:8081).", valueName: "HOST:PORT"))
+    var adminListen: String?
+
+    @Option(help: ArgumentHelp("Where outbox events go: none (default), http or exec.", valueName: "KIND"))
+    var sink: String?
+
+    @Option(name: .customLong("sink-url"), help: ArgumentHelp("With --sink http: the URL events are POSTed to.", valueName: "URL"))
+    var sinkURL: String?
+
+    @Option(name: .customLong("sink-command"), help: ArgumentHelp("With --sink exec: the command run per event.", valueName: "COMMAND"))
+    var sinkCommand: String?
+
+    @Option(name: .customLong("sink-timeout"), help: ArgumentHelp("Longest delivery attempt (default 10s).", valueName: "DURATION"))
+    var sinkTimeout: String?
+
+    @Option(name: .customLong("sink-max-attempts"), help: ArgumentHelp("Attempts before an event is dead-lettered (default 12).", valueName: "N"))
+    var sinkMaxAttempts: String?
+
+    @Option(name: .customLong("sink-retry-base"), help: ArgumentHelp("First retry delay, doubled each time (default 2s).", valueName: "DURATION"))
+    var sinkRetryBase: String?
+
+    @Option(name: .customLong("sink-retry-max"), help: ArgumentHelp("Longest retry delay (default 10m).", valueName: "DURATION"))
+    var sinkRetryMax: String?
+
+    @Option(name: .customLong("sink-concurrency"), help: ArgumentHelp("Deliveries at once (default 4).", valueName: "N"))
+    var sinkConcurrency: String?
+
     /// The flags given, as settings with the same names as in the file.
     var commandLineEntries: [ConfigEntry] {
         var entries: [ConfigEntry] = []
@@ -99,6 +132,15 @@ struct ServeCommand: ParsableCommand {
         add("threads", threads)
         add("log-level", logLevel)
         add("shutdown-grace", shutdownGrace)
+        add("admin-listen", adminListen)
+        add("sink", sink)
+        add("sink-url", sinkURL)
+        add("sink-command", sinkCommand)
+        add("sink-timeout", sinkTimeout)
+        add("sink-max-attempts", sinkMaxAttempts)
+        add("sink-retry-base", sinkRetryBase)
+        add("sink-retry-max", sinkRetryMax)
+        add("sink-concurrency", sinkConcurrency)
         return entries
     }
 

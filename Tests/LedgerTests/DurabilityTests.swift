@@ -36,6 +36,21 @@ import TestSupport
         func addOrder(_ order: MerchantOrder) throws -> Bool { try inner.addOrder(order) }
         func order(_ outTradeNo: String) throws -> MerchantOrder? { try inner.order(outTradeNo) }
         func orders(limit: Int) throws -> [MerchantOrder] { try inner.orders(limit: limit) }
+        func claimEvents(owner: String, limit: Int, leaseSeconds: Double) throws -> [OutboxEvent] {
+            try inner.claimEvents(owner: owner, limit: limit, leaseSeconds: leaseSeconds)
+        }
+        func markDelivered(_ id: String, owner: String?) throws -> Bool { try inner.markDelivered(id, owner: owner) }
+        func markFailed(_ id: String, owner: String, error: String, retryAt: String?) throws -> Bool {
+            try inner.markFailed(id, owner: owner, error: error, retryAt: retryAt)
+        }
+        func redeliver(_ id: String) throws -> RedeliveryResult { try inner.redeliver(id) }
+        func releaseLeases(ownerPrefix: String) throws -> Int { try inner.releaseLeases(ownerPrefix: ownerPrefix) }
+        func event(_ id: String) throws -> OutboxEvent? { try inner.event(id) }
+        func events(state: OutboxEventState?, kind: LedgerEventKind?, limit: Int) throws -> [OutboxEvent] {
+            try inner.events(state: state, kind: kind, limit: limit)
+        }
+        func outboxBacklog() throws -> (pending: Int, dead: Int, oldestPendingCreatedAt: String?) { try inner.outboxBacklog() }
+        func tradeDetails(_ outTradeNo: String) throws -> TradeDetails? { try inner.tradeDetails(outTradeNo) }
     }
 
     final class Counter: @unchecked Sendable {

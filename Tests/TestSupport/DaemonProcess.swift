@@ -13,13 +13,15 @@ public final class DaemonProcess: @unchecked Sendable {
 
     public let process = Process()
     public private(set) var port: UInt16 = 0
+    /// The admin listener's port, when the log named one.
+    public private(set) var adminPort: UInt16 = 0
     private let output = LockedText()
     public let directory: TemporaryDirectory
 
     /// Arguments for a daemon on the fixture key, app id and seller id,
     /// with its ledger in `directory`.
     public static func fixtureArguments(_ directory: TemporaryDirectory, extra: [String] = []) -> [String] {
-        ["serve", "--listen", "127.0.0.1:0", "--db", directory.file("ledger.db"),
+        ["serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db", directory.file("ledger.db"),
          "--alipay-public-key", Fixtures.path(Fixtures.currentPublicKeyPEM),
          "--app-id", Fixtures.config.app_id, "--seller-id", Fixtures.config.seller_id] + extra
     }
@@ -46,8 +48,12 @@ public final class DaemonProcess: @unchecked Sendable {
         guard waitForListening else { return }
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            if let match = output.text.firstMatch(of: /listening on [0-9.]+:(\d+)/), let port = UInt16(match.1) {
+            let text = output.text
+            if let match = text.firstMatch(of: /notifyd listening on [0-9.]+:(\d+)/), let port = UInt16(match.1) {
                 self.port = port
+                if let admin = text.firstMatch(of: /admin listening on [0-9.]+:(\d+)/), let adminPort = UInt16(admin.1) {
+                    self.adminPort = adminPort
+                }
                 return
             }
             if !process.isRunning { break }
@@ -67,6 +73,7 @@ public final class DaemonProcess: @unchecked Sendable {
 
     public var url: String { "http://127.0.0.1:\(port)" }
     public var notifyURL: String { url + "/notify" }
+    public var adminURL: String { "http://127.0.0.1:\(adminPort)" }
     public var log: String { output.text }
     public var databasePath: String { directory.file("ledger.db") }
 

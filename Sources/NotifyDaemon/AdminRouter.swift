@@ -1,0 +1,146 @@
+import AlipayNotify
+import Foundation
+import HTTPServer
+import Ledger
+import Logging
+
+/// The admin listener (loopback only): register orders, look a trade up,
+/// list and redeliver events. JSON in and out; every change goes through
+/// the ledger writer like the notifications do.
+///
+///     POST /orders                       {"out_trade_no":"…","total_amount":"88.88","business_order":"…"}
+///     GET  /trades/{out_trade_no}
+///     GET  /events?state=pending|delivered|dead&kind=ship|refund|close|duplicate_payment&limit=100
+///     POST /events/{id}/redeliver        (the id percent-encoded, e.g. ORDER1%2Fship)
+struct AdminRouter: HTTPHandler {
+    let writer: LedgerWriter
+    let logger: Logger
+    /// Routes added by others (health, metrics): path → handler.
+    let extraRoutes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void]
+
+    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        let path = String(request.path)
+        if let route = extraRoutes[path] {
+            return route(request, responder)
+        }
+        switch (request.method, path) {
+        case ("POST", "/orders"):
+            registerOrder(request.body, responder)
+        case (_, "/orders"):
+            responder.respond(Self.json(405, LedgerJSON.error("use POST /orders"), allow: "POST"))
+        case ("GET", let path) where path.hasPrefix("/trades/"):
+            let outTradeNo = Self.decoded(path.dropFirst("/trades/".count))
+            perform({ store in try store.tradeDetails(outTradeNo) }, responder) { details in
+                guard let details else { return Self.json(404, LedgerJSON.error("no order, notification or trade \(outTradeNo)")) }
+                return Self.json(200, LedgerJSON.trade(details))
+            }
+        case ("GET", "/events"):
+            listEvents(Self.query(request.target), responder)
+        case ("POST", let path) where path.hasPrefix("/events/") && path.hasSuffix("/redeliver"):
+            let id = Self.decoded(path.dropFirst("/events/".count).dropLast("/redeliver".count))
+            perform({ store in try store.redeliver(id) }, responder) { result in
+                switch result {
+                case .redelivered:
+                    return Self.json(200, "{\"id\":\(JSONText.string(id)),\"state\":\"pending\"}")
+                case .notFound:
+                    return Self.json(404, LedgerJSON.error("no event \(id)"))
+                case .notDead(let state):
+                    return Self.json(409, LedgerJSON.error("event \(id) is \(state.rawValue); only dead events are redelivered"))
+                }
+            }
+        default:
+            responder.respond(Self.json(404, LedgerJSON.error("no such route: \(request.method) \(path); see README, 'Operator tools'")))
+        }
+    }
+
+    private func registerOrder(_ body: [UInt8], _ responder: HTTPResponder) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+            return responder.respond(Self.json(400, LedgerJSON.error("the body must be a JSON object: {\"out_trade_no\":\"…\",\"total_amount\":\"88.88\"}")))
+        }
+        guard let outTradeNo = object["out_trade_no"] as? String else {
+            return responder.respond(Self.json(400, LedgerJSON.error("out_trade_no is missing or not a string")))
+        }
+        guard let amountText = object["total_amount"] as? String else {
+            return responder.respond(Self.json(400, LedgerJSON.error("total_amount must be a string such as \"88.88\" (a JSON number could lose the exact amount)")))
+        }
+        guard let amount = Fen(decimal: amountText) else {
+            return responder.respond(Self.json(400, LedgerJSON.error("total_amount '\(amountText)' must be yuan with at most two decimals, like \"88.88\"")))
+        }
+        let businessOrder = object["business_order"] as? String
+        if object["business_order"] != nil && !(object["business_order"] is NSNull) && businessOrder == nil {
+            return responder.respond(Self.json(400, LedgerJSON.error("business_order must be a string")))
+        }
+        let order = MerchantOrder(outTradeNo: outTradeNo, totalAmount: amount, businessOrder: businessOrder)
+        do {
+            try MerchantOrder.validate(outTradeNo: outTradeNo, businessOrder: businessOrder)
+        } catch {
+            return responder.respond(Self.json(400, LedgerJSON.error("\(error)")))
+        }
+        writer.perform({ store in try store.addOrder(order) }) { [logger] result in
+            switch result {
+            case .success(let added):
+                if added { logger.info("order registered", metadata: ["out_trade_no": "\(outTradeNo)", "amount": "\(amount)"]) }
+                responder.respond(Self.json(added ? 201 : 200, LedgerJSON.order(order)))
+            case .failure(let error as OrderError):
+                responder.respond(Self.json(409, LedgerJSON.error("\(error)")))
+            case .failure(let error):
+                responder.respond(Self.json(503, LedgerJSON.error("the ledger could not record the order: \(error)")))
+            }
+        }
+    }
+
+    private func listEvents(_ query: [String: String], _ responder: HTTPResponder) {
+        var state: OutboxEventState?
+        var kind: LedgerEventKind?
+        if let text = query["state"] {
+            guard let parsed = OutboxEventState(rawValue: text) else {
+                return responder.respond(Self.json(400, LedgerJSON.error("state must be pending, delivered or dead")))
+            }
+            state = parsed
+        }
+        if let text = query["kind"] {
+            guard let parsed = LedgerEventKind(rawValue: text) else {
+                return responder.respond(Self.json(400, LedgerJSON.error("kind must be ship, refund, close or duplicate_payment")))
+            }
+            kind = parsed
+        }
+        let limit = query["limit"].flatMap(Int.init) ?? 100
+        guard (1...10_000).contains(limit) else {
+            return responder.respond(Self.json(400, LedgerJSON.error("limit must be 1 to 10000")))
+        }
+        let filter = (state: state, kind: kind)
+        perform({ store in try store.events(state: filter.state, kind: filter.kind, limit: limit) }, responder) { events in
+            Self.json(200, LedgerJSON.events(events))
+        }
+    }
+
+    private func perform<T: Sendable>(_ work: @escaping @Sendable (any LedgerStore) throws -> T, _ responder: HTTPResponder,
+                                      _ render: @escaping @Sendable (T) -> HTTPResponse) {
+        writer.perform(work) { result in
+            switch result {
+            case .success(let value): responder.respond(render(value))
+            case .failure(let error): responder.respond(Self.json(503, LedgerJSON.error("the ledger is unavailable: \(error)")))
+            }
+        }
+    }
+
+    static func json(_ status: Int, _ body: String, allow: String? = nil) -> HTTPResponse {
+        var headers = [("Content-Type", "application/json")]
+        if let allow { headers.append(("Allow", allow)) }
+        return HTTPResponse(status: status, headers: headers, body: Array((body + "\n").utf8))
+    }
+
+    static func decoded<S: StringProtocol>(_ text: S) -> String {
+        String(decoding: PercentDecoding.decoded(Array(text.utf8)), as: UTF8.self)
+    }
+
+    static func query(_ target: String) -> [String: String] {
+        guard let question = target.firstIndex(of: "?") else { return [:] }
+        var result: [String: String] = [:]
+        for pair in target[target.index(after: question)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            result[decoded(parts[0])] = parts.count > 1 ? decoded(parts[1]) : ""
+        }
+        return result
+    }
+}

@@ -1,0 +1,55 @@
+import AlipayNotify
+import Ledger
+
+/// The JSON the admin listener answers and `--json` prints: the same
+/// documents in both, amounts as yuan strings plus integer fen.
+public enum LedgerJSON {
+    static func optional(_ text: String?) -> String { text.map(JSONText.string) ?? "null" }
+
+    public static func order(_ order: MerchantOrder) -> String {
+        "{\"out_trade_no\":\(JSONText.string(order.outTradeNo)),\"total_amount\":\"\(order.totalAmount)\","
+            + "\"total_fen\":\(order.totalAmount.value),\"business_order\":\(optional(order.businessOrder)),"
+            + "\"created_at\":\"\(order.createdAt)\"}"
+    }
+
+    public static func event(_ event: OutboxEvent) -> String {
+        "{\"id\":\(JSONText.string(event.id)),\"seq\":\(event.seq),\"kind\":\"\(event.kind.rawValue)\","
+            + "\"state\":\"\(event.state.rawValue)\",\"out_trade_no\":\(JSONText.string(event.outTradeNo)),"
+            + "\"notify_id\":\(JSONText.string(event.notifyID)),\"trade_no\":\(optional(event.tradeNo)),"
+            + "\"business_order\":\(optional(event.businessOrder)),\"amount\":\"\(event.amount)\",\"amount_fen\":\(event.amount.value),"
+            + "\"refunded_total\":\(optional(event.refundedTotal?.description)),\"close_reason\":\(optional(event.closeReason?.rawValue)),"
+            + "\"created_at\":\"\(event.createdAt)\",\"attempts\":\(event.attempts),\"next_attempt_at\":\(optional(event.nextAttemptAt)),"
+            + "\"last_error\":\(optional(event.lastError)),\"delivered_at\":\(optional(event.deliveredAt)),"
+            + "\"lease_owner\":\(optional(event.leaseOwner)),\"lease_until\":\(optional(event.leaseUntil))}"
+    }
+
+    public static func events(_ events: [OutboxEvent]) -> String {
+        "{\"events\":[" + events.map(event).joined(separator: ",") + "]}"
+    }
+
+    public static func trade(_ details: TradeDetails) -> String {
+        var trade = "null"
+        if let record = details.trade {
+            trade = "{\"status\":\"\(record.status.rawValue)\",\"trade_no\":\(optional(record.tradeNo)),"
+                + "\"total_amount\":\"\(record.totalAmount)\",\"paid\":\(record.paid),\"shipped\":\(record.shipped),"
+                + "\"shipped_at\":\(optional(details.shippedAt)),\"duplicate_payment\":\(record.duplicatePayment),"
+                + "\"refunded\":\"\(record.refunded)\",\"closed\":\(optional(record.closeReason?.rawValue))}"
+        }
+        let notifications = details.notifications.map { n in
+            "{\"notify_id\":\(JSONText.string(n.notifyID)),\"trade_status\":\"\(n.tradeStatus)\",\"total_amount\":\"\(n.totalAmount)\","
+                + "\"refund_fee\":\(optional(n.refundFee?.description)),\"notify_time\":\(optional(n.notifyTime)),"
+                + "\"received_at\":\"\(n.receivedAt)\",\"decision\":\"\(n.decision)\"}"
+        }
+        let quarantined = details.quarantined.map { q in
+            "{\"reason\":\"\(q.reason)\",\"detail\":\(JSONText.string(q.detail)),\"notify_id\":\(optional(q.notifyID)),"
+                + "\"times_seen\":\(q.timesSeen),\"last_seen_at\":\"\(q.lastSeenAt)\"}"
+        }
+        return "{\"out_trade_no\":\(JSONText.string(details.outTradeNo)),\"order\":\(details.order.map(order) ?? "null"),"
+            + "\"trade\":\(trade),\"notifications\":[\(notifications.joined(separator: ","))],"
+            + "\"events\":[\(details.events.map(event).joined(separator: ","))],\"quarantined\":[\(quarantined.joined(separator: ","))]}"
+    }
+
+    public static func error(_ message: String) -> String {
+        "{\"error\":\(JSONText.string(message))}"
+    }
+}

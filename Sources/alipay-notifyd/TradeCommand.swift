@@ -1,0 +1,72 @@
+import AlipayNotify
+import ArgumentParser
+import Ledger
+import NotifyDaemon
+
+/// `alipay-notifyd trade show`: "what happened to order X?" in one command.
+struct TradeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trade",
+        abstract: "Show what the ledger knows about one order.",
+        subcommands: [Show.self]
+    )
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The order, the trade's state, every notification received, every event and its delivery, and quarantined notifications."
+        )
+
+        @OptionGroup var ledger: LedgerLocation
+
+        @Argument(help: "The out_trade_no.")
+        var outTradeNo: String
+
+        @Flag(help: "Print JSON (the same document as GET /trades/{out_trade_no}).")
+        var json = false
+
+        func run() throws {
+            guard let details = try ledger.open().tradeDetails(outTradeNo) else {
+                StandardError.print("alipay-notifyd trade show: nothing is known about \(outTradeNo) (no order, notification or quarantined notification)")
+                throw ExitCode(1)
+            }
+            if json {
+                print(LedgerJSON.trade(details))
+                return
+            }
+            print("order \(outTradeNo)")
+            if let order = details.order {
+                print("  registered \(order.createdAt), amount \(order.totalAmount)" + (order.businessOrder.map { ", business order \($0)" } ?? ""))
+            } else {
+                print("  not registered with 'orders add'")
+            }
+            if let trade = details.trade {
+                var state = "  trade \(trade.status.rawValue)"
+                if let tradeNo = trade.tradeNo { state += " (Alipay trade_no \(tradeNo))" }
+                state += trade.paid ? ", paid" : ", not paid"
+                if trade.shipped { state += ", shipped \(details.shippedAt ?? "")" }
+                if trade.duplicatePayment { state += ", DUPLICATE PAYMENT (refund it)" }
+                if trade.refunded > .zero { state += ", refunded \(trade.refunded)" }
+                if let reason = trade.closeReason { state += ", closed (\(reason.rawValue))" }
+                print(state)
+            }
+            print("notifications (\(details.notifications.count)):")
+            for n in details.notifications {
+                print("  \(n.receivedAt)  \(n.tradeStatus.padding(15))\(n.decision.padding(18))notify_id \(n.notifyID)"
+                      + (n.refundFee.map { "  refund_fee \($0)" } ?? ""))
+            }
+            print("events (\(details.events.count)):")
+            for event in details.events {
+                var line = "  \(event.id.padding(36))\(event.state.rawValue.padding(10))amount \(event.amount)  attempts \(event.attempts)"
+                if let delivered = event.deliveredAt { line += "  delivered \(delivered)" }
+                if let error = event.lastError, event.state != .delivered { line += "  last error: \(error)" }
+                print(line)
+            }
+            if !details.quarantined.isEmpty {
+                print("quarantined (answered fail, not applied):")
+                for q in details.quarantined {
+                    print("  \(q.lastSeenAt)  \(q.reason) ×\(q.timesSeen): \(q.detail)")
+                }
+            }
+        }
+    }
+}
