@@ -68,7 +68,11 @@ let package = Package(
         ),
 
         // Shared helpers for the test suites: fixture paths, child processes, curl.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "AlipayNotifyTests", dependencies: ["AlipayNotify", "TestSupport"]),
         .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
