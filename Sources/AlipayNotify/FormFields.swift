@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A notification body split into its parameters and form-decoded exactly once,
 /// in the charset the body declares.
 ///
@@ -131,10 +135,13 @@ public struct FormFields: Sendable {
     public func bytes(_ key: String) -> ArraySlice<UInt8>? {
         var key = key
         return key.withUTF8 { wanted in
-            for field in fields where text[field.key].elementsEqual(wanted) {
-                return text[field.value]
+            text.withUnsafeBufferPointer { buffer in
+                for field in fields where field.key.count == wanted.count
+                    && memcmp(buffer.baseAddress! + field.key.lowerBound, wanted.baseAddress!, wanted.count) == 0 {
+                    return text[field.value]
+                }
+                return nil
             }
-            return nil
         }
     }
 

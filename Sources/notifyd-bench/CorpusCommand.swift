@@ -53,6 +53,8 @@ struct CorpusCommand: ParsableCommand {
         var pairs: [(key: String, value: String)]
         var tamper = false
         var copyOf: Int?
+        /// Where the line goes in the file (sorted ascending).
+        var position = 0.0
     }
 
     func run() throws {
@@ -61,29 +63,37 @@ struct CorpusCommand: ParsableCommand {
         var random = SplitMix64(seed: seed)
         let started = Date()
 
-        var plan: [Planned] = (0..<count).map { Planned(kind: .original, index: $0, pairs: Self.pairs(index: $0, notifyIndex: $0, minuteOffset: 0, random: &random, appID: appID, sellerID: sellerID)) }
+        var plan: [Planned] = (0..<count).map {
+            Planned(kind: .original, index: $0, pairs: Self.pairs(index: $0, notifyIndex: $0, minuteOffset: 0, random: &random, appID: appID, sellerID: sellerID),
+                    position: Double($0))
+        }
+        func later(than original: Int) -> Double { Double(original) + 1 + Double(random.next() % 2000) + 0.5 }
         var extraNotifyIndex = count
         func pick() -> Int { Int(random.next() % UInt64(count)) }
         for _ in 0..<Int(Double(count) * duplicatesFraction) {
-            plan.append(Planned(kind: .duplicate, index: plan.count, pairs: [], copyOf: pick()))
+            let original = pick()
+            plan.append(Planned(kind: .duplicate, index: plan.count, pairs: [], copyOf: original, position: later(than: original)))
         }
         for _ in 0..<Int(Double(count) * retryFraction) {
-            var pairs = plan[pick()].pairs
+            let original = pick()
+            var pairs = plan[original].pairs
             pairs = pairs.map { $0.key == "notify_time" ? ($0.key, "2024-09-11 00:2\(random.next() % 10):\(10 + random.next() % 50)") : $0 }
-            plan.append(Planned(kind: .retry, index: plan.count, pairs: pairs))
+            plan.append(Planned(kind: .retry, index: plan.count, pairs: pairs, position: later(than: original)))
         }
         for _ in 0..<Int(Double(count) * resendFraction) {
-            let original = plan[pick()]
+            let originalIndex = pick()
+            let original = plan[originalIndex]
             extraNotifyIndex += 1
             let outTradeNo = original.pairs.first { $0.key == "out_trade_no" }!.value
             var pairs = Self.pairs(index: original.index, notifyIndex: extraNotifyIndex, minuteOffset: 5, random: &random, appID: appID, sellerID: sellerID)
             pairs = pairs.map { $0.key == "out_trade_no" ? ($0.key, outTradeNo) : $0 }
-            plan.append(Planned(kind: .resend, index: plan.count, pairs: pairs))
+            plan.append(Planned(kind: .resend, index: plan.count, pairs: pairs, position: later(than: originalIndex)))
         }
         for _ in 0..<Int(Double(count) * badSignFraction) {
             extraNotifyIndex += 1
             let pairs = Self.pairs(index: count + extraNotifyIndex, notifyIndex: extraNotifyIndex, minuteOffset: 9, random: &random, appID: appID, sellerID: sellerID)
-            plan.append(Planned(kind: .badSign, index: plan.count, pairs: pairs, tamper: true))
+            plan.append(Planned(kind: .badSign, index: plan.count, pairs: pairs, tamper: true,
+                                position: Double(random.next() % UInt64(count)) + 0.25))
         }
 
         // Sign everything that is not a byte copy, on every core.
@@ -112,11 +122,8 @@ struct CorpusCommand: ParsableCommand {
             bodies[position] = bodies[plan[position].copyOf!]
         }
 
-        // Shuffle deterministically and write.
-        var order = Array(plan.indices)
-        for index in stride(from: order.count - 1, to: 0, by: -1) {
-            order.swapAt(index, Int(random.next() % UInt64(index + 1)))
-        }
+        // Originals in order, repeats after them.
+        let order = plan.indices.sorted { plan[$0].position < plan[$1].position }
         _ = FileManager.default.createFile(atPath: out, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: out) else { throw ValidationError("cannot write \(out)") }
         var buffer: [UInt8] = []
