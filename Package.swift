@@ -22,6 +22,11 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         // epoll, eventfd and socket options that the Glibc module does not export.
         .systemLibrary(name: "CLinux"),
 
@@ -34,7 +39,7 @@ let package = Package(
         // The transactional ledger: SQLite store, migrations, the group-commit writer.
         .target(
             name: "Ledger",
-            dependencies: ["AlipayNotify", "CSQLite", "CLinux", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlipayNotify", "CSQLite", "CLibPQ", "CLinux", .product(name: "Logging", package: "swift-log")]
         ),
         // The outbox dispatcher and its sinks (HTTP, exec).
         .target(
@@ -70,7 +75,7 @@ let package = Package(
         // Shared helpers for the test suites: fixture paths, child processes, curl.
         .target(
             name: "TestSupport",
-            dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTPServer", "CLinux", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "AlipayNotifyTests", dependencies: ["AlipayNotify", "TestSupport"]),

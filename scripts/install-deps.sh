@@ -7,10 +7,10 @@
 set -euo pipefail
 
 profile="${1:-run}"
-packages=(libssl-dev libsqlite3-dev pkg-config openssl curl ca-certificates)
+packages=(libssl-dev libsqlite3-dev libpq-dev pkg-config openssl curl ca-certificates)
 case "$profile" in
   run) ;;
-  test) packages+=(sqlite3) ;;
+  test) packages+=(sqlite3 postgresql wrk python3) ;;
   bench) packages+=(wrk python3) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac

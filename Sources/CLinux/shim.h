@@ -18,6 +18,11 @@ extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int fl
 /// pipe2(2), likewise.
 extern int pipe2(int pipefd[2], int flags);
 
+#include <spawn.h>
+/// Closes every descriptor from `from` up in a spawned child (glibc 2.34+),
+/// so a child never inherits a socket or pipe it was not meant to hold.
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+
 /// Names the calling thread as `top -H`, `ps -L` and perf show it (15 bytes at most).
 static inline void notifyd_set_thread_name(const char *name) {
     prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);

@@ -62,7 +62,7 @@ public final class SQLiteDatabase {
         return try statement.step() ? statement.optionalText(0) : nil
     }
 
-    public func scalarInt(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int64 {
+    public func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws -> Int64 {
         try statement(sql).firstRow(values) { $0.int(0) } ?? 0
     }
 

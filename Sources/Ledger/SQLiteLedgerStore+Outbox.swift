@@ -32,13 +32,8 @@ extension SQLiteLedgerStore {
             let deadTrades = Set(try database.statement("SELECT DISTINCT out_trade_no FROM events WHERE state = 'dead'").rows { $0.text(0) })
             let pending = try database.statement("SELECT \(Self.eventColumns) FROM events WHERE state = 'pending' ORDER BY seq LIMIT 2000")
                 .rows([], Self.readEvent)
-            var seenTrades = Set<String>()
             var claimed: [OutboxEvent] = []
-            for event in pending where claimed.count < limit {
-                guard seenTrades.insert(event.outTradeNo).inserted else { continue } // an earlier one is undelivered
-                if deadTrades.contains(event.outTradeNo) { continue }
-                if let due = event.nextAttemptAt, due > now { continue }
-                if let until = event.leaseUntil, until > now { continue }
+            for event in OutboxEligibility.select(pending: pending, deadTrades: deadTrades, now: now, limit: limit) {
                 try database.statement("UPDATE events SET lease_owner = ?1, lease_until = ?2 WHERE id = ?3")
                     .run([.text(owner), .text(leaseUntil), .text(event.id)])
                 claimed.append(try self.event(event.id)!)
@@ -99,7 +94,7 @@ extension SQLiteLedgerStore {
         // Literal conditions (not "?1 IS NULL OR ...") let SQLite use the
         // partial index of pending events.
         var conditions: [String] = []
-        var values: [SQLiteValue] = []
+        var values: [SQLValue] = []
         if let state {
             conditions.append("state = '\(state.rawValue)'")
         }

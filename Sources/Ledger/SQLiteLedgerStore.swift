@@ -57,24 +57,11 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public var path: String { database.path }
 
-    /// Records the batch in one transaction. If that transaction fails for a
-    /// reason other than the database itself (a full disk, a lock, I/O), the
-    /// submissions are retried one per transaction, so that one bad
-    /// submission costs only its own answer.
+    /// Records the batch in one transaction (see `BatchRecording`).
     public func record(_ batch: [LedgerSubmission], policy: LedgerPolicy) throws -> [LedgerOutcome] {
         let recorder = NotificationRecorder(policy: policy)
-        do {
-            return try recordInOneTransaction(batch, recorder)
-        } catch let error as SQLiteError where error.isTransient || batch.count == 1 {
-            throw error
-        } catch {
-            return batch.map { submission in
-                do {
-                    return try recordInOneTransaction([submission], recorder)[0]
-                } catch {
-                    return .unavailable("\(error)")
-                }
-            }
+        return try BatchRecording.record(batch, databaseUnavailable: { ($0 as? SQLiteError)?.isTransient ?? false }) {
+            try recordInOneTransaction($0, recorder)
         }
     }
 

@@ -22,7 +22,7 @@ public final class SQLiteStatement {
 
     /// Binds values to `?1`, `?2`, … in order, after a reset.
     @discardableResult
-    public func bind(_ values: [SQLiteValue]) throws(SQLiteError) -> SQLiteStatement {
+    public func bind(_ values: [SQLValue]) throws(SQLiteError) -> SQLiteStatement {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (offset, value) in values.enumerated() {
@@ -63,7 +63,7 @@ public final class SQLiteStatement {
 
     /// Runs a statement that returns no rows; returns the rows changed.
     @discardableResult
-    public func run(_ values: [SQLiteValue] = []) throws(SQLiteError) -> Int {
+    public func run(_ values: [SQLValue] = []) throws(SQLiteError) -> Int {
         try bind(values)
         while try step() {}
         sqlite3_reset(handle)
@@ -71,7 +71,7 @@ public final class SQLiteStatement {
     }
 
     /// Runs a query and maps every row.
-    public func rows<T>(_ values: [SQLiteValue] = [], _ map: (SQLiteStatement) throws -> T) throws -> [T] {
+    public func rows<T>(_ values: [SQLValue] = [], _ map: (SQLiteStatement) throws -> T) throws -> [T] {
         try bind(values)
         defer { sqlite3_reset(handle) }
         var result: [T] = []
@@ -80,7 +80,7 @@ public final class SQLiteStatement {
     }
 
     /// Runs a query and maps its first row, if any.
-    public func firstRow<T>(_ values: [SQLiteValue] = [], _ map: (SQLiteStatement) throws -> T) throws -> T? {
+    public func firstRow<T>(_ values: [SQLValue] = [], _ map: (SQLiteStatement) throws -> T) throws -> T? {
         try bind(values)
         defer { sqlite3_reset(handle) }
         return try step() ? try map(self) : nil
@@ -115,18 +115,3 @@ public final class SQLiteStatement {
     }
 }
 
-/// A value bound to a statement parameter.
-public enum SQLiteValue: Sendable {
-    case null
-    case integer(Int64)
-    case text(String)
-    case blob([UInt8])
-
-    public static func optional(_ text: String?) -> SQLiteValue {
-        text.map(SQLiteValue.text) ?? .null
-    }
-
-    public static func optional(_ number: Int64?) -> SQLiteValue {
-        number.map(SQLiteValue.integer) ?? .null
-    }
-}

@@ -1,0 +1,142 @@
+import CLibPQ
+
+/// One libpq connection, with statements prepared once per connection.
+/// Used by one thread at a time (the ledger writer owns one).
+final class PostgresConnection {
+    private let handle: OpaquePointer
+    private var prepared: [String: String] = [:]
+
+    /// Connects with a libpq connection string: a `postgres://` URL or the
+    /// `host=… dbname=…` keyword form.
+    init(_ connectionString: String) throws {
+        guard let handle = PQconnectdb(connectionString) else {
+            throw PostgresError(sqlState: nil, message: "out of memory", operation: "connect", connectionLost: true)
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle))
+            PQfinish(handle)
+            throw PostgresError(sqlState: nil, message: message, operation: "connect", connectionLost: true)
+        }
+        self.handle = handle
+        // Server notices (such as "relation already exists, skipping") are not errors.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
+
+    /// Runs SQL without parameters (several statements allowed).
+    func execute(_ sql: String) throws {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result, operation: String(sql.prefix(60)))
+    }
+
+    /// Runs a parameterized statement, prepared on first use. Text
+    /// parameters; `.blob` values go in binary form (bytea).
+    @discardableResult
+    func query(_ sql: String, _ values: [SQLValue] = []) throws -> PostgresRows {
+        let name: String
+        if let existing = prepared[sql] {
+            name = existing
+        } else {
+            name = "s\(prepared.count)"
+            let result = PQprepare(handle, name, sql, Int32(values.count), nil)
+            defer { PQclear(result) }
+            try check(result, operation: "prepare \(sql.prefix(60))")
+            prepared[sql] = name
+        }
+        var texts: [[CChar]?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        for value in values {
+            switch value {
+            case .null:
+                texts.append(nil); lengths.append(0); formats.append(0)
+            case .integer(let number):
+                texts.append(Array(String(number).utf8CString)); lengths.append(0); formats.append(0)
+            case .text(let text):
+                texts.append(Array(text.utf8CString)); lengths.append(0); formats.append(0)
+            case .blob(let bytes):
+                texts.append(bytes.map { CChar(bitPattern: $0) }); lengths.append(Int32(bytes.count)); formats.append(1)
+            }
+        }
+        let result: OpaquePointer? = withPointers(texts) { pointers in
+            PQexecPrepared(handle, name, Int32(values.count), pointers, lengths, formats, 0)
+        }
+        do {
+            try check(result, operation: String(sql.prefix(80)))
+        } catch {
+            PQclear(result)
+            throw error
+        }
+        return PostgresRows(result!)
+    }
+
+    private func withPointers<R>(_ values: [[CChar]?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        var pointers: [UnsafePointer<CChar>?] = []
+        var storage: [UnsafeMutableBufferPointer<CChar>] = []
+        for value in values {
+            if let value {
+                let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(1, value.count))
+                _ = buffer.initialize(from: value)
+                storage.append(buffer)
+                pointers.append(UnsafePointer(buffer.baseAddress))
+            } else {
+                pointers.append(nil)
+            }
+        }
+        defer { storage.forEach { $0.deallocate() } }
+        return body(pointers)
+    }
+
+    private func check(_ result: OpaquePointer?, operation: String) throws {
+        guard let result else {
+            throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)), operation: operation, connectionLost: isBroken)
+        }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = String(cString: PQresultErrorMessage(result))
+            throw PostgresError(sqlState: state, message: message, operation: operation, connectionLost: isBroken)
+        }
+    }
+}
+
+/// The rows of one result, read as text.
+final class PostgresRows {
+    private let result: OpaquePointer
+
+    init(_ result: OpaquePointer) {
+        self.result = result
+    }
+
+    deinit {
+        PQclear(result)
+    }
+
+    var count: Int { Int(PQntuples(result)) }
+    /// Rows changed by an INSERT/UPDATE/DELETE.
+    var affected: Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
+
+    func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(result, Int32(row), Int32(column)) == 1 }
+
+    func text(_ row: Int, _ column: Int) -> String {
+        String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+    }
+
+    func optionalText(_ row: Int, _ column: Int) -> String? {
+        isNull(row, column) ? nil : text(row, column)
+    }
+
+    func int(_ row: Int, _ column: Int) -> Int64 { Int64(text(row, column)) ?? 0 }
+
+    func optionalInt(_ row: Int, _ column: Int) -> Int64? { isNull(row, column) ? nil : int(row, column) }
+
+    func bool(_ row: Int, _ column: Int) -> Bool { text(row, column) == "t" }
+}

@@ -1,0 +1,129 @@
+/// The ledger's tables in PostgreSQL, as numbered migrations. Several
+/// daemons may start at once: the migration runs under an advisory lock, so
+/// exactly one applies it and the others find it done.
+enum PostgresSchema {
+    /// The advisory lock key that guards migrations.
+    static let migrationLock: Int64 = 0x414C_4950_4159_0001
+    /// The advisory lock key that serializes outbox claims.
+    static let claimLock: Int64 = 0x414C_4950_4159_0002
+
+    static let migrations: [(version: Int, name: String, sql: String)] = [
+        (1, "ledger", """
+            CREATE TABLE orders (
+                out_trade_no   TEXT PRIMARY KEY,
+                total_fen      BIGINT NOT NULL CHECK (total_fen >= 0),
+                business_order TEXT,
+                created_at     TEXT NOT NULL
+            );
+            CREATE INDEX orders_by_business_order ON orders(business_order);
+
+            CREATE TABLE notifications (
+                id           BIGSERIAL PRIMARY KEY,
+                notify_id    TEXT NOT NULL UNIQUE,
+                out_trade_no TEXT NOT NULL,
+                trade_status TEXT NOT NULL,
+                trade_no     TEXT,
+                total_fen    BIGINT NOT NULL,
+                refund_fen   BIGINT,
+                out_biz_no   TEXT,
+                notify_time  TEXT,
+                received_at  TEXT NOT NULL,
+                decision     TEXT NOT NULL,
+                raw_body     BYTEA NOT NULL
+            );
+            CREATE INDEX notifications_by_trade ON notifications(out_trade_no);
+
+            CREATE TABLE trades (
+                out_trade_no      TEXT PRIMARY KEY,
+                trade_no          TEXT,
+                status            TEXT NOT NULL,
+                total_fen         BIGINT NOT NULL,
+                paid              BOOLEAN NOT NULL DEFAULT false,
+                shipped           BOOLEAN NOT NULL DEFAULT false,
+                duplicate_payment BOOLEAN NOT NULL DEFAULT false,
+                refunded_fen      BIGINT NOT NULL DEFAULT 0,
+                close_reason      TEXT,
+                business_order    TEXT,
+                updated_at        TEXT NOT NULL,
+                shipped_at        TEXT,
+                ship_notify_id    TEXT
+            );
+            CREATE VIEW shipments AS
+                SELECT out_trade_no, ship_notify_id AS notify_id, trade_no, total_fen, shipped_at
+                FROM trades WHERE shipped;
+
+            CREATE TABLE business_order_payments (
+                business_order TEXT PRIMARY KEY,
+                out_trade_no   TEXT NOT NULL,
+                paid_at        TEXT NOT NULL
+            );
+
+            CREATE TABLE events (
+                seq                BIGSERIAL PRIMARY KEY,
+                id                 TEXT NOT NULL UNIQUE,
+                kind               TEXT NOT NULL,
+                out_trade_no       TEXT NOT NULL,
+                notify_id          TEXT NOT NULL,
+                trade_no           TEXT,
+                business_order     TEXT,
+                amount_fen         BIGINT NOT NULL,
+                refunded_total_fen BIGINT,
+                close_reason       TEXT,
+                created_at         TEXT NOT NULL,
+                state              TEXT NOT NULL DEFAULT 'pending',
+                attempts           INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at    TEXT,
+                last_error         TEXT,
+                delivered_at       TEXT,
+                lease_owner        TEXT,
+                lease_until        TEXT
+            );
+            CREATE INDEX events_pending ON events(seq) WHERE state = 'pending';
+            CREATE INDEX events_dead ON events(out_trade_no) WHERE state = 'dead';
+            CREATE INDEX events_by_trade ON events(out_trade_no, seq);
+
+            CREATE TABLE quarantine (
+                id            BIGSERIAL PRIMARY KEY,
+                dedup_key     TEXT NOT NULL UNIQUE,
+                reason        TEXT NOT NULL,
+                detail        TEXT NOT NULL,
+                notify_id     TEXT,
+                out_trade_no  TEXT,
+                app_id        TEXT,
+                total_amount  TEXT,
+                first_seen_at TEXT NOT NULL,
+                last_seen_at  TEXT NOT NULL,
+                times_seen    INTEGER NOT NULL DEFAULT 1,
+                raw_body      BYTEA NOT NULL
+            );
+            CREATE INDEX quarantine_by_trade ON quarantine(out_trade_no);
+            """),
+    ]
+
+    static var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    static func migrate(_ connection: PostgresConnection) throws {
+        try connection.execute("BEGIN")
+        do {
+            try connection.query("SELECT pg_advisory_xact_lock($1)", [.integer(migrationLock)])
+            try connection.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
+                """)
+            let current = try connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations").int(0, 0)
+            guard current <= latestVersion else {
+                throw PostgresError(sqlState: nil, message: "the database has schema version \(current), newer than this alipay-notifyd knows (\(latestVersion)); upgrade alipay-notifyd",
+                                    operation: "migrate", connectionLost: false)
+            }
+            for migration in migrations where migration.version > current {
+                try connection.execute(migration.sql)
+                try connection.query("INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
+                                     [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now())])
+            }
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import AlipayNotify
+import Foundation
+@testable import Ledger
+import Testing
+import TestSupport
+
+/// The ledger's rules, against SQLite and PostgreSQL alike.
+@Suite struct LedgerStoreTests {
+    let policy = LedgerPolicy()
+    @Test(arguments: StoreKind.allCases) func recordsAPaidNotificationWithItsShipmentAndEventInOneTransaction(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        let store = ledger.store
+        try ledger.addOrders([("O1", 10000, nil)])
+        let outcomes = try store.record([LedgerFixtures.paid("O1", id: "N1")], policy: policy)
+        #expect(outcomes.map(\.label) == ["ship"])
+        #expect(try ledger.count("SELECT count(*) FROM notifications WHERE notify_id = 'N1' AND length(raw_body) = 14") == 1)
+        #expect(try ledger.count("SELECT count(*) FROM shipments WHERE out_trade_no = 'O1' AND total_fen = 10000") == 1)
+        #expect(try ledger.count("SELECT count(*) FROM events WHERE id = 'O1/ship' AND state = 'pending'") == 1)
+        #expect(try ledger.count("SELECT count(*) FROM trades WHERE out_trade_no = 'O1' AND paid AND shipped") == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases) func aRecordedNotifyIDIsADuplicateAndChangesNothing(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        let store = ledger.store
+        try ledger.addOrders([("O1", 10000, nil)])
+        _ = try store.record([LedgerFixtures.paid("O1", id: "N1")], policy: policy)
+        let again = try store.record([LedgerFixtures.paid("O1", id: "N1", status: .tradeFinished)], policy: policy)
+        #expect(again.map(\.label) == ["duplicate"])
+        #expect(try ledger.count("SELECT count(*) FROM notifications") == 1)
+        #expect(try ledger.count("SELECT count(*) FROM trades WHERE status = 'TRADE_SUCCESS'") == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases) func theSameNotifyIDTwiceInOneBatchIsRecordedOnce(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        let store = ledger.store
+        try ledger.addOrders([("O1", 10000, nil)])
+        let outcomes = try store.record([LedgerFixtures.paid("O1", id: "N1"), LedgerFixtures.paid("O1", id: "N1")], policy: policy)
+        #expect(outcomes.map(\.label) == ["ship", "duplicate"])
+        #expect(try ledger.count("SELECT count(*) FROM shipments") == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases) func anUnknownOrderIsQuarantinedAndItsNotifyIDStaysUnprocessed(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        let store = ledger.store
+        let first = try store.record([LedgerFixtures.paid("O9", id: "N9")], policy: policy)
+        #expect(first.map(\.label) == ["rejected:unknown_order"])
+        #expect(try ledger.count("SELECT count(*) FROM quarantine WHERE reason = 'unknown_order' AND notify_id = 'N9'") == 1)
+        #expect(try ledger.count("SELECT count(*) FROM notifications") == 0)
+        #expect(try ledger.count("SELECT count(*) FROM events") == 0)
+
+        // The merchant registers the order late; Alipay's retry then goes through.
+        try store.addOrder(MerchantOrder(outTradeNo: "O9", totalAmount: Fen(10000)))
+        #expect(try store.record([LedgerFixtures.paid("O9", id: "N9")], policy: policy).map(\.label) == ["ship"])
+    }
+
+    @Test(arguments: StoreKind.allCases) func aWrongAmountIsQuarantinedOnceAndCountedOnEveryRetry(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        let store = ledger.store
+        try ledger.addOrders([("O1", 10000, nil)])
+        for _ in 0..<3 {
+            let outcome = try store.record([LedgerFixtures.paid("O1", id: "N1", total: 100)], policy: policy)
+            #expect(outcome.map(\.label) == ["rejected:amount_mismatch"])
+        }
+        #expect(try ledger.count("SELECT times_seen FROM quarantine WHERE reason = 'amount_mismatch'") == 3)
+        #expect(try ledger.count("SELECT count(*) FROM shipments") == 0)
+    }
+
+    @Test(arguments: StoreKind.allCases) func acceptingUnknownOrdersRecordsThem(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        let store = ledger.store
+        let outcomes = try store.record([LedgerFixtures.paid("O5", id: "N5")], policy: LedgerPolicy(acceptsUnknownOrders: true))
+        #expect(outcomes.map(\.label) == ["ship"])
+    }
+
+    @Test(arguments: StoreKind.allCases) func aSecondPaidSerialOfOneBusinessOrderIsADuplicatePaymentNotAShipment(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        let store = ledger.store
+        try ledger.addOrders([("S1", 5000, "B1"), ("S2", 5000, "B1")])
+        let outcomes = try store.record([LedgerFixtures.paid("S1", id: "N1", total: 5000)], policy: policy)
+            + store.record([LedgerFixtures.paid("S2", id: "N2", total: 5000)], policy: policy)
+            + store.record([LedgerFixtures.paid("S2", id: "N3", total: 5000, status: .tradeFinished)], policy: policy)
+        #expect(outcomes.map(\.label) == ["ship", "duplicate_payment", "recorded"])
+        #expect(try ledger.count("SELECT count(*) FROM shipments") == 1)
+        #expect(try ledger.count("SELECT count(*) FROM events WHERE kind = 'duplicate_payment' AND business_order = 'B1'") == 1)
+        #expect(try ledger.count("SELECT count(*) FROM business_order_payments WHERE out_trade_no = 'S1'") == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases) func partialRefundsThenAFullRefundWriteRefundAndCloseEvents(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        let store = ledger.store
+        try ledger.addOrders([("O1", 10000, nil)])
+        let steps = [
+            LedgerFixtures.paid("O1", id: "N1"),
+            LedgerFixtures.paid("O1", id: "N2", refund: 3000),
+            LedgerFixtures.paid("O1", id: "N3", refund: 5000),
+            LedgerFixtures.paid("O1", id: "N4", status: .tradeClosed, refund: 10000),
+        ]
+        let outcomes = try steps.flatMap { try store.record([$0], policy: policy) }
+        #expect(outcomes.map(\.label) == ["ship", "refund", "refund", "close"])
+        #expect(try ledger.count("SELECT sum(amount_fen) FROM events WHERE kind = 'refund'") == 5000)
+        #expect(try ledger.count("SELECT count(*) FROM trades WHERE close_reason = 'refunded' AND refunded_fen = 10000") == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases) func registeringAnOrderTwiceIsHarmlessButChangingItsAmountIsRefused(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        let store = ledger.store
+        #expect(try store.addOrder(MerchantOrder(outTradeNo: "O1", totalAmount: Fen(100))))
+        #expect(try !store.addOrder(MerchantOrder(outTradeNo: "O1", totalAmount: Fen(100))))
+        #expect(throws: OrderError.self) { try store.addOrder(MerchantOrder(outTradeNo: "O1", totalAmount: Fen(101))) }
+        #expect(throws: OrderError.self) { try store.addOrder(MerchantOrder(outTradeNo: "has space", totalAmount: Fen(1))) }
+        #expect(throws: OrderError.self) { try store.addOrder(MerchantOrder(outTradeNo: "", totalAmount: Fen(1))) }
+        #expect(try store.orders(limit: 10).map(\.outTradeNo) == ["O1"])
+    }
+}
+
+/// What only the SQLite file has: pragmas, migrations, file locks.
+@Suite struct SQLiteLedgerStoreTests {
+    let directory = TemporaryDirectory("ledger")
+    let policy = LedgerPolicy()
+
+    @Test func migrationsRunOnceAndARepeatedOpenIsHarmless() throws {
+        _ = try LedgerFixtures.store(directory)
+        let reopened = try SQLiteLedgerStore(path: directory.file("ledger.db"))
+        #expect(try LedgerFixtures.count(reopened, "SELECT count(*) FROM schema_migrations") == Int64(SQLiteSchema.latestVersion))
+        #expect(try reopened.database.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(try LedgerFixtures.count(reopened, "PRAGMA synchronous") == 2) // FULL
+    }
+
+    @Test func aLedgerFromANewerReleaseIsRefused() throws {
+        let store = try LedgerFixtures.store(directory)
+        try store.database.execute("INSERT INTO schema_migrations VALUES (99, 'future', 'x')")
+        #expect(throws: SQLiteError.self) { try SQLiteLedgerStore(path: directory.file("ledger.db")) }
+    }
+
+    @Test func aLockedDatabaseFailsTheWholeBatchAndCommitsNothing() throws {
+        let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), busyTimeoutMilliseconds: 100)
+        try store.addOrder(MerchantOrder(outTradeNo: "O1", totalAmount: Fen(10000)))
+        let other = try SQLiteDatabase(path: directory.file("ledger.db"))
+        try other.execute("BEGIN IMMEDIATE")
+        #expect(throws: SQLiteError.self) { try store.record([LedgerFixtures.paid("O1", id: "N1")], policy: policy) }
+        try other.execute("ROLLBACK")
+        #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM notifications") == 0)
+        #expect(try store.record([LedgerFixtures.paid("O1", id: "N1")], policy: policy).map(\.label) == ["ship"])
+    }
+}
