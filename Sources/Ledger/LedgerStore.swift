@@ -36,6 +36,15 @@ public protocol LedgerStore: AnyObject {
     func redeliver(_ id: String) throws -> RedeliveryResult
     @discardableResult func releaseLeases(ownerPrefix: String) throws -> Int
 
+    /// True when other processes may write the same ledger at once
+    /// (PostgreSQL): leases left by an earlier run then expire rather than
+    /// being released at start-up, since they may be another daemon's.
+    var isShared: Bool { get }
+
+    /// A small write and commit (one row per `instance`): what a readiness
+    /// check asks, so that "ready" means "can record a notification now".
+    func probeWrite(instance: String) throws
+
     // What an operator asks.
 
     func event(_ id: String) throws -> OutboxEvent?

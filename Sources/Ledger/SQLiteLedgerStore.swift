@@ -117,6 +117,17 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 }
 
+extension SQLiteLedgerStore {
+    public var isShared: Bool { false }
+
+    public func probeWrite(instance: String) throws {
+        _ = try database.transaction {
+            try database.statement("INSERT OR REPLACE INTO readiness_probe(instance, probed_at) VALUES (?1, ?2)")
+                .run([.text(instance), .text(Timestamp.now())])
+        }
+    }
+}
+
 extension SQLiteDatabase {
     /// True while a transaction is open (SQLite may roll one back by itself
     /// after an I/O error or a full disk).

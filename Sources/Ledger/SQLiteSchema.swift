@@ -114,6 +114,13 @@ enum SQLiteSchema {
             -- Dead-lettered events hold back the later events of their trade.
             CREATE INDEX events_dead ON events(out_trade_no) WHERE state = 'dead';
             """),
+        Migration(version: 3, name: "readiness probe", sql: """
+            -- The small write and commit that a readiness check makes, one row per instance.
+            CREATE TABLE readiness_probe (
+                instance  TEXT PRIMARY KEY,
+                probed_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

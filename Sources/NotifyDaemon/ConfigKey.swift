@@ -11,8 +11,8 @@ public struct ConfigKey: Sendable {
     public static let all: [ConfigKey] = [
         ConfigKey(name: "listen", isList: false, valueForm: "HOST:PORT",
                   summary: "Address of the notify listener (default 127.0.0.1:8080; 0.0.0.0:PORT to face the internet)."),
-        ConfigKey(name: "db", isList: false, valueForm: "PATH",
-                  summary: "The SQLite ledger file (default alipay-notifyd.db), created and migrated at start-up."),
+        ConfigKey(name: "db", isList: false, valueForm: "PATH|URL",
+                  summary: "The ledger: an SQLite file (default alipay-notifyd.db), or a PostgreSQL database shared by several daemons (postgres://user@host:5432/dbname, or libpq's 'host=… dbname=…'). Created and migrated at start-up."),
         ConfigKey(name: "alipay-public-key", isList: true, valueForm: "FILE",
                   summary: "Alipay's public key: PEM, bare base64 as the console shows it, or an X.509 certificate. Repeat during a key rotation."),
         ConfigKey(name: "app-id", isList: true, valueForm: "ID",

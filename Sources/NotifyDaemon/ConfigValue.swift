@@ -1,4 +1,5 @@
 import HTTPServer
+import Ledger
 import Logging
 
 /// The value of one setting, read as the type its key needs. Every error
@@ -35,6 +36,13 @@ struct ConfigValue {
         if path.hasPrefix("/") { return path }
         if let base = entry.source.baseDirectory { return base == "." ? path : "\(base)/\(path)" }
         return path
+    }
+
+    /// An SQLite file (relative to the config file's directory) or a
+    /// PostgreSQL connection string (taken as it is).
+    func ledgerLocation() throws(ConfigurationError) -> LedgerLocation {
+        let text = try nonEmpty()
+        return LedgerLocation.isConnectionString(text) ? .postgres(connectionString: text) : .sqlite(path: try path())
     }
 
     func identifier() throws(ConfigurationError) -> String {

@@ -45,14 +45,11 @@ public final class Daemon: Sendable {
             logger.info("Alipay public key \(index + 1) of \(keys.count): \(key)")
         }
 
-        let store: SQLiteLedgerStore
+        let store: any LedgerStore
         do {
-            // Commits are made durable by the writer's own fdatasync of the WAL
-            // (overlapping the next batch), and the WAL is copied back into the
-            // database file on a thread of its own.
-            store = try SQLiteLedgerStore(path: configuration.databasePath, explicitSync: true, backgroundCheckpoints: true)
+            store = try configuration.ledger.openForDaemon()
         } catch {
-            logger.critical("cannot open the ledger '\(configuration.databasePath)': \(error)")
+            logger.critical("cannot open the ledger '\(configuration.ledger)': \(error)")
             return 1
         }
         let writer = LedgerWriter(
@@ -81,11 +78,18 @@ public final class Daemon: Sendable {
             writer: writer, logger: logger
         )
 
+        // A ledger on another machine may be away now or later: keep trying.
+        let instance = "\(ProcessInfo.processInfo.hostName):\(configuration.listen)"
+        let reachability = store.isShared
+            ? LedgerReachability(writer: writer, logger: logger, instance: instance, ledger: "\(configuration.ledger)") : nil
+        reachability?.start()
+
         let dispatcher: OutboxDispatcher?
         do {
-            dispatcher = try makeDispatcher(writer: writer)
+            dispatcher = try makeDispatcher(writer: writer, ledgerIsShared: store.isShared)
         } catch {
             logger.critical("cannot start: \(error)")
+            reachability?.stop()
             writer.shutdown()
             return Self.configurationErrorStatus
         }
@@ -101,12 +105,14 @@ public final class Daemon: Sendable {
             }
         } catch {
             logger.critical("cannot listen: \(error)")
+            reachability?.stop()
             writer.shutdown()
             return 1
         }
         server.addListener(socket, handler: NotifyRouter(notifyPath: configuration.notifyPath, endpoint: endpoint))
         if let adminSocket {
-            server.addListener(adminSocket, handler: AdminRouter(writer: writer, logger: logger, extraRoutes: [:]))
+            let health = HealthRoutes(writer: writer, instance: instance)
+            server.addListener(adminSocket, handler: AdminRouter(writer: writer, logger: logger, extraRoutes: health.routes))
         }
 
         let signals = installSignalHandlers()
@@ -115,7 +121,7 @@ public final class Daemon: Sendable {
         if let adminSocket {
             logger.notice("admin listening on \(adminSocket.localAddress)", metadata: ["admin": "\(adminSocket.localAddress)"])
         }
-        logger.notice("alipay-notifyd listening on \(socket.localAddress) path \(configuration.notifyPath), ledger \(configuration.databasePath), \(configuration.http.eventLoopThreads) threads",
+        logger.notice("alipay-notifyd listening on \(socket.localAddress) path \(configuration.notifyPath), ledger \(configuration.ledger), \(configuration.http.eventLoopThreads) threads",
                       metadata: ["listen": "\(socket.localAddress)"])
         logger.notice(dispatcher.map { "outbox events go to \($0.sink.description)" }
                       ?? "outbox events stay in the ledger (sink none): claim them with 'alipay-notifyd events claim' or by SQL")
@@ -124,6 +130,7 @@ public final class Daemon: Sendable {
         logger.notice("stopping: no new connections; finishing requests in flight (grace \(configuration.shutdownGracePeriod))")
         let graceful = server.shutdown(gracePeriod: configuration.shutdownGracePeriod)
         dispatcher?.stop()
+        reachability?.stop()
         writer.shutdown()
         withExtendedLifetime(signals) {}
         logger.notice(graceful ? "stopped" : "stopped after the grace period; connections still open were closed")
@@ -131,7 +138,7 @@ public final class Daemon: Sendable {
     }
 
     /// The outbox dispatcher for the configured sink, or nil for `sink = none`.
-    private func makeDispatcher(writer: LedgerWriter) throws -> OutboxDispatcher? {
+    private func makeDispatcher(writer: LedgerWriter, ledgerIsShared: Bool) throws -> OutboxDispatcher? {
         let settings = configuration.sink
         let sink: any EventSink
         switch settings.kind {
@@ -149,8 +156,11 @@ public final class Daemon: Sendable {
         dispatch.retryMaximum = settings.retryMaximum
         dispatch.leaseSeconds = settings.timeout.seconds * 2 + 30
         // One daemon owns an SQLite ledger: what an earlier run of it had
-        // claimed and not finished is free again at once.
-        try writer.performAndWait { store in try store.releaseLeases(ownerPrefix: "daemon:") }
+        // claimed and not finished is free again at once. A shared ledger's
+        // leases may be another daemon's: they run out by themselves.
+        if !ledgerIsShared {
+            try writer.performAndWait { store in try store.releaseLeases(ownerPrefix: "daemon:") }
+        }
         let dispatcher = OutboxDispatcher(writer: writer, sink: sink, settings: dispatch,
                                           owner: "daemon:\(ProcessInfo.processInfo.hostName):\(getpid())", logger: logger)
         writer.onEventsWritten { [weak dispatcher] in dispatcher?.wake() }

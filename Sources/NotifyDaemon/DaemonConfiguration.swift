@@ -1,4 +1,5 @@
 import HTTPServer
+import Ledger
 import Logging
 
 /// Everything the daemon is told, after the config file and the command
@@ -6,7 +7,7 @@ import Logging
 /// is always complete and valid (key files are read later, by `AlipayKeys`).
 public struct DaemonConfiguration: Sendable {
     public var listen = SocketAddress(host: "127.0.0.1", port: 8080)
-    public var databasePath = "alipay-notifyd.db"
+    public var ledger = LedgerLocation.sqlite(path: "alipay-notifyd.db")
     public var alipayPublicKeyPaths: [String] = []
     public var appIDs: [String] = []
     public var sellerID: String?
@@ -49,9 +50,9 @@ public struct DaemonConfiguration: Sendable {
         return configuration
     }
 
-    /// The ledger path a config file names (resolved like the daemon does),
+    /// The ledger a config file names (resolved like the daemon does),
     /// for the commands that only need the database.
-    public static func databasePath(configFile: String) throws(ConfigurationError) -> String? {
+    public static func ledger(configFile: String) throws(ConfigurationError) -> LedgerLocation? {
         let bytes: [UInt8]
         do {
             bytes = try FileReading.bytes(atPath: configFile)
@@ -59,7 +60,7 @@ public struct DaemonConfiguration: Sendable {
             throw ConfigurationError(source: nil, key: nil, problem: "config file: \(error)")
         }
         guard let entry = try ConfigFile.parse(bytes, path: configFile).last(where: { $0.key == "db" }) else { return nil }
-        return try ConfigValue(entry: entry).path()
+        return try ConfigValue(entry: entry).ledgerLocation()
     }
 
     mutating func apply(_ entries: [ConfigEntry]) throws(ConfigurationError) {
@@ -85,7 +86,7 @@ public struct DaemonConfiguration: Sendable {
         case "listen":
             listen = try value.address()
         case "db":
-            databasePath = try value.path()
+            ledger = try value.ledgerLocation()
         case "alipay-public-key":
             alipayPublicKeyPaths.append(try value.path())
         case "app-id":

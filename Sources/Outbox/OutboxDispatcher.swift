@@ -105,6 +105,7 @@ public final class OutboxDispatcher: @unchecked Sendable {
 
     private func claimLoop() {
         notifyd_set_thread_name("outbox")
+        var claimFailures = 0
         while true {
             condition.lock()
             guard running else {
@@ -122,8 +123,16 @@ public final class OutboxDispatcher: @unchecked Sendable {
                     claimed = try writer.performAndWait { store in
                         try store.claimEvents(owner: owner, limit: free, leaseSeconds: lease)
                     }
+                    if claimFailures > 0 {
+                        logger.notice("claiming outbox events again after \(claimFailures) failed attempt(s)")
+                        claimFailures = 0
+                    }
                 } catch {
-                    logger.error("cannot claim outbox events: \(error)")
+                    // While the ledger is away this fails at every poll: say it once, then now and then.
+                    claimFailures += 1
+                    if claimFailures == 1 || claimFailures % 60 == 0 {
+                        logger.error("cannot claim outbox events (\(claimFailures) attempt(s) in a row; retrying): \(error)")
+                    }
                 }
             }
 

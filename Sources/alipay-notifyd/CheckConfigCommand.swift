@@ -42,10 +42,11 @@ struct CheckConfigCommand: ParsableCommand {
             }
         }
         do {
-            let store = try SQLiteLedgerStore(path: configuration.databasePath)
-            print("ledger \(store.path): ok (\(try store.orders(limit: 1).isEmpty ? "no orders yet" : "has orders"))")
+            let store = try configuration.ledger.open()
+            try store.probeWrite(instance: "check-config")
+            print("ledger \(configuration.ledger): ok, writable (\(try store.orders(limit: 1).isEmpty ? "no orders yet" : "has orders"))")
         } catch {
-            StandardError.print("ledger \(configuration.databasePath): \(error)")
+            StandardError.print("ledger \(configuration.ledger): \(error)")
             throw ExitCode(Daemon.configurationErrorStatus)
         }
     }

@@ -21,7 +21,7 @@ struct EventsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List events, oldest first.")
-        @OptionGroup var ledger: LedgerLocation
+        @OptionGroup var ledger: LedgerOptions
         @Option(help: "pending, delivered or dead.") var state: String?
         @Option(help: "ship, refund, close or duplicate_payment.") var kind: String?
         @Option(help: "How many at most.") var limit = 100
@@ -52,7 +52,7 @@ struct EventsCommand: ParsableCommand {
 
     struct Redeliver: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put a dead event back to pending (once the sink works again).")
-        @OptionGroup var ledger: LedgerLocation
+        @OptionGroup var ledger: LedgerOptions
         @Argument(help: "The event id, e.g. ORDER1/ship.") var id: String
 
         func run() throws {
@@ -71,7 +71,7 @@ struct EventsCommand: ParsableCommand {
 
     struct Claim: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lease events that may be handled now and print them as JSON lines.")
-        @OptionGroup var ledger: LedgerLocation
+        @OptionGroup var ledger: LedgerOptions
         @Option(help: "How many at most.") var limit = 10
         @Option(help: "Lease length in seconds: unacknowledged events are claimable again after it.") var lease = 300
         @Option(help: "Who claims (kept in lease_owner).") var owner = "cli"
@@ -86,7 +86,7 @@ struct EventsCommand: ParsableCommand {
 
     struct Ack: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Mark a claimed (or any pending) event as delivered.")
-        @OptionGroup var ledger: LedgerLocation
+        @OptionGroup var ledger: LedgerOptions
         @Argument(help: "The event id.") var id: String
 
         func run() throws {

@@ -23,7 +23,7 @@ struct OrdersCommand: ParsableCommand {
                 """
         )
 
-        @OptionGroup var ledger: LedgerLocation
+        @OptionGroup var ledger: LedgerOptions
 
         @Argument(help: "The out_trade_no you send to Alipay.")
         var outTradeNo: String
@@ -52,7 +52,7 @@ struct OrdersCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List registered orders, newest first.")
 
-        @OptionGroup var ledger: LedgerLocation
+        @OptionGroup var ledger: LedgerOptions
 
         @Option(help: "How many orders at most.")
         var limit = 100

@@ -36,7 +36,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Address to listen on (default 127.0.0.1:8080).", valueName: "HOST:PORT"))
     var listen: String?
 
-    @Option(help: ArgumentHelp("SQLite ledger file (default alipay-notifyd.db).", valueName: "PATH"))
+    @Option(help: ArgumentHelp("The ledger: an SQLite file (default alipay-notifyd.db), or a PostgreSQL URL postgres://user@host:port/dbname shared by several daemons.", valueName: "PATH|URL"))
     var db: String?
 
     @Option(name: .customLong("alipay-public-key"),

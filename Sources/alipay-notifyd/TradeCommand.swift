@@ -16,7 +16,7 @@ struct TradeCommand: ParsableCommand {
             abstract: "The order, the trade's state, every notification received, every event and its delivery, and quarantined notifications."
         )
 
-        @OptionGroup var ledger: LedgerLocation
+        @OptionGroup var ledger: LedgerOptions
 
         @Argument(help: "The out_trade_no.")
         var outTradeNo: String

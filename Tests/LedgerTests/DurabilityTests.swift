@@ -51,6 +51,8 @@ import TestSupport
         }
         func outboxBacklog() throws -> (pending: Int, dead: Int, oldestPendingCreatedAt: String?) { try inner.outboxBacklog() }
         func tradeDetails(_ outTradeNo: String) throws -> TradeDetails? { try inner.tradeDetails(outTradeNo) }
+        var isShared: Bool { false }
+        func probeWrite(instance: String) throws { try inner.probeWrite(instance: instance) }
     }
 
     final class Counter: @unchecked Sendable {

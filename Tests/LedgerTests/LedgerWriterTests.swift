@@ -19,12 +19,12 @@ import TestSupport
         var batchSizes: [Int] { lock.withLock { batches } }
     }
 
-    @Test func sixtyFourConcurrentCopiesOfOnePaidNotificationShipOnce() throws {
-        let path = directory.file("ledger.db")
-        let store = try SQLiteLedgerStore(path: path)
-        try store.addOrder(MerchantOrder(outTradeNo: "O1", totalAmount: Fen(10000)))
+    @Test(arguments: StoreKind.allCases)
+    func sixtyFourConcurrentCopiesOfOnePaidNotificationShipOnce(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        try ledger.addOrders([("O1", 10000, nil)])
         let collected = Collected()
-        let writer = LedgerWriter(store: store, policy: LedgerPolicy(), logger: Logger(label: #function),
+        let writer = LedgerWriter(store: ledger.store, policy: LedgerPolicy(), logger: Logger(label: #function),
                                   onBatch: { collected.addBatch($0.size) })
         let group = DispatchGroup()
         DispatchQueue.concurrentPerform(iterations: 64) { index in
@@ -40,25 +40,75 @@ import TestSupport
         #expect(collected.all.count == 64)
         #expect(collected.all.filter { $0 == "ship" }.count == 1)
         #expect(collected.all.allSatisfy { ["ship", "recorded", "duplicate"].contains($0) })
-        let check = try SQLiteLedgerStore(path: path)
-        #expect(try LedgerFixtures.count(check, "SELECT count(*) FROM shipments") == 1)
-        #expect(try LedgerFixtures.count(check, "SELECT count(*) FROM events WHERE kind = 'ship'") == 1)
-        #expect(try LedgerFixtures.count(check, "SELECT count(*) FROM notifications") == 33)
+        #expect(try ledger.count("SELECT count(*) FROM shipments") == 1)
+        #expect(try ledger.count("SELECT count(*) FROM events WHERE kind = 'ship'") == 1)
+        #expect(try ledger.count("SELECT count(*) FROM notifications") == 33)
         // Group commit: concurrent submissions shared transactions.
         #expect(collected.batchSizes.reduce(0, +) == 64)
         #expect(collected.batchSizes.count < 64)
     }
 
-    @Test func completionsComeOnlyAfterTheCommitAndSurviveAReopen() throws {
-        let path = directory.file("ledger.db")
-        let store = try SQLiteLedgerStore(path: path)
-        try store.addOrder(MerchantOrder(outTradeNo: "O1", totalAmount: Fen(10000)))
-        let writer = LedgerWriter(store: store, policy: LedgerPolicy(), logger: Logger(label: #function))
+    /// Three daemons on one PostgreSQL ledger, each with its own writer and
+    /// connection, receive notifications of the same trades at the same
+    /// moment: payment serials of one business order, a payment and its
+    /// re-sent copy under a new notify_id, refunds. The database alone
+    /// keeps exactly-once, and what each daemon was told agrees with it.
+    @Test func threeWritersOnOnePostgreSQLLedgerShipEachTradeOnce() throws {
+        let ledger = try TestLedger(.postgres)
+        var orders: [(String, Int64, String?)] = (0..<40).map { ("O\($0)", 10000, nil) }
+        orders += [("S1", 5000, "B1"), ("S2", 5000, "B1"), ("S3", 5000, "B1")]
+        try ledger.addOrders(orders)
+        // For every trade: its payment, a retry of it under a new notify_id, and a partial refund.
+        var perTrade: [[LedgerSubmission]] = (0..<40).map { index in
+            [LedgerFixtures.paid("O\(index)", id: "N\(index)"), LedgerFixtures.paid("O\(index)", id: "N\(index)-retry"),
+             LedgerFixtures.paid("O\(index)", id: "N\(index)-refund", refund: 2500)]
+        }
+        perTrade.append(["S1", "S2", "S3"].map { LedgerFixtures.paid($0, id: "P-\($0)", total: 5000) })
+        let notifications = perTrade.flatMap { $0 }
+        let writers = try (0..<3).map { index in
+            LedgerWriter(store: try ledger.reopen(), policy: LedgerPolicy(), logger: Logger(label: "writer-\(index)"))
+        }
+        let collected = Collected()
+        let group = DispatchGroup()
+        let trades = perTrade
+        DispatchQueue.concurrentPerform(iterations: writers.count) { index in
+            // For every trade, each daemon gets a different one of its
+            // notifications at the same moment (as a load balancer spreads
+            // them), so they race on the same trade and business order.
+            for submission in trades.map({ $0[index] }) {
+                group.enter()
+                writers[index].submit(submission) { outcome in
+                    collected.add(outcome.label)
+                    group.leave()
+                }
+            }
+        }
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        writers.forEach { $0.shutdown() }
+        #expect(collected.all.count == notifications.count)
+        #expect(!collected.all.contains("unavailable"))
+        // What each daemon was told (and logs, and counts) agrees with the ledger.
+        #expect(collected.all.filter { $0.split(separator: "+").contains("ship") }.count == 41)
+        #expect(collected.all.filter { $0.contains("duplicate_payment") }.count == 2)
+        #expect(try ledger.count("SELECT count(*) FROM notifications") == Int64(notifications.count))
+        #expect(try ledger.count("SELECT count(*) FROM shipments") == 41)
+        #expect(try ledger.count("SELECT count(*) FROM events WHERE kind = 'ship'") == 41)
+        #expect(try ledger.count("SELECT count(*) FROM events WHERE kind = 'duplicate_payment'") == 2)
+        #expect(try ledger.count("SELECT count(*) FROM events WHERE kind = 'refund'") == 40)
+        #expect(try ledger.count("SELECT count(DISTINCT out_trade_no) FROM shipments WHERE out_trade_no LIKE 'S%'") == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func completionsComeOnlyAfterTheCommitAndSurviveAReopen(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        try ledger.addOrders([("O1", 10000, nil)])
+        let writer = LedgerWriter(store: ledger.store, policy: LedgerPolicy(), logger: Logger(label: #function))
+        let location = ledger.location
         let done = DispatchSemaphore(value: 0)
         let seen = Collected()
         writer.submit(LedgerFixtures.paid("O1", id: "N1")) { outcome in
             // Another connection sees the row as soon as the completion runs.
-            let visible = (try? SQLiteLedgerStore(path: path)).flatMap { try? LedgerFixtures.count($0, "SELECT count(*) FROM notifications") }
+            let visible = (try? TestLedger.open(location)).flatMap { try? $0.tradeDetails("O1")?.notifications.count }
             seen.add("\(outcome.label) visible=\(visible ?? -1)")
             done.signal()
         }

@@ -36,6 +36,10 @@ struct TestLedger {
 
     /// Another store on the same ledger (another connection, or another daemon).
     func reopen() throws -> any LedgerStore {
+        try Self.open(location)
+    }
+
+    static func open(_ location: String) throws -> any LedgerStore {
         if location.hasPrefix("postgres") {
             let postgres = PostgresLedgerStore(connectionString: location)
             try postgres.connect()

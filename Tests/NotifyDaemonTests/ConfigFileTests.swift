@@ -71,7 +71,7 @@ import Testing
             """)
         #expect(configuration.listen.description == "[::1]:9000")
         #expect(configuration.alipayPublicKeyPaths == ["/etc/notifyd/keys/alipay.pem"])
-        #expect(configuration.databasePath == "/var/lib/notifyd/ledger.db")
+        #expect(configuration.ledger == .sqlite(path: "/var/lib/notifyd/ledger.db"))
         #expect(configuration.notifyPath == "/alipay/notify")
         #expect(configuration.acceptsUnknownOrders && !configuration.allowsLegacyRSA)
         #expect(configuration.http.maximumBodyBytes == 65536)

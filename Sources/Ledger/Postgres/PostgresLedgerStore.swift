@@ -16,21 +16,30 @@ public final class PostgresLedgerStore: LedgerStore {
     private var failures = 0
     private let reconnectBackoffMaximum: Double
 
-    /// Does not connect yet (see `connect()`).
+    /// Does not connect yet (see `connect()`). Unless the connection string
+    /// sets its own, a connection attempt gives up after 5 seconds and a
+    /// silent peer is noticed by TCP keepalives within about a minute.
     public init(connectionString: String, reconnectBackoffMaximum: Double = 5) {
-        self.connectionString = connectionString
+        self.connectionString = Self.withDefaults(connectionString)
         self.reconnectBackoffMaximum = reconnectBackoffMaximum
     }
 
-    /// The connection string without a password, for logs.
-    public var safeDescription: String {
-        connectionString.replacing(/:[^:@\/]*@/, with: ":***@").replacing(/password=\S+/, with: "password=***")
+    /// `text` without a password, for logs.
+    public static func redacted(_ text: String) -> String {
+        text.replacing(/:[^:@\/]*@/, with: ":***@").replacing(/password\s*=\s*\S+/, with: "password=***")
     }
 
-    /// True when `text` names a PostgreSQL database rather than a file.
-    public static func isConnectionString(_ text: String) -> Bool {
-        text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
-            || (text.contains("=") && (text.contains("dbname=") || text.contains("host=")))
+    /// The connection string with the daemon's defaults for what it leaves unset.
+    static func withDefaults(_ text: String) -> String {
+        let defaults = [("connect_timeout", "5"), ("keepalives_idle", "30"), ("keepalives_interval", "10"), ("keepalives_count", "3"),
+                        ("application_name", "alipay-notifyd")]
+        let missing = defaults.filter { !text.contains($0.0 + "=") }
+        guard !missing.isEmpty else { return text }
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            let parameters = missing.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+            return text + (text.contains("?") ? "&" : "?") + parameters
+        }
+        return text + " " + missing.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
     }
 
     /// Connects (and migrates) unless connected; throws while the database
@@ -159,11 +168,14 @@ public final class PostgresLedgerStore: LedgerStore {
         return (0..<rows.count).map { PostgresLedgerTransaction.readOrder(rows, $0) }
     }
 
-    /// A small write and commit: what readiness checks ask.
-    public func probeWrite() throws {
-        try inTransaction { connection in
-            try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS notifyd_probe (at TEXT) ON COMMIT DELETE ROWS")
-            try connection.query("INSERT INTO notifyd_probe VALUES ($1)", [.text(Timestamp.now())])
+    public var isShared: Bool { true }
+
+    public func probeWrite(instance: String) throws {
+        _ = try inTransaction { connection in
+            try connection.query("""
+                INSERT INTO readiness_probe(instance, probed_at) VALUES ($1, $2)
+                ON CONFLICT (instance) DO UPDATE SET probed_at = excluded.probed_at
+                """, [.text(instance), .text(Timestamp.now())])
         }
     }
 }

@@ -98,6 +98,12 @@ enum PostgresSchema {
             );
             CREATE INDEX quarantine_by_trade ON quarantine(out_trade_no);
             """),
+        (2, "readiness probe", """
+            CREATE TABLE readiness_probe (
+                instance  TEXT PRIMARY KEY,
+                probed_at TEXT NOT NULL
+            );
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -1,27 +1,28 @@
 import AlipayNotify
 import Foundation
-import Ledger
+@testable import Ledger
 import Testing
 import TestSupport
 
 /// The claim rules every consumer relies on: in order per trade, never the
 /// same event to two claimers at once, and a lapsed lease frees an event.
+/// Each runs on SQLite and on PostgreSQL.
 @Suite struct OutboxClaimTests {
-    func store() throws -> (SQLiteLedgerStore, TemporaryDirectory) {
-        let directory = TemporaryDirectory("claims")
-        let store = try SQLiteLedgerStore(path: directory.file("ledger.db"))
+    func ledger(_ kind: StoreKind) throws -> TestLedger {
+        let ledger = try TestLedger(kind)
         let policy = LedgerPolicy(acceptsUnknownOrders: true)
         func paid(_ trade: String, _ id: String, refund: Int64? = nil) -> LedgerSubmission {
             .notification(AcceptedNotification(notification: Notification(
                 notifyID: id, appID: "A", outTradeNo: trade, tradeStatus: .tradeSuccess, totalAmount: Fen(10000),
                 refundFee: refund.map(Fen.init)), rawBody: []))
         }
-        _ = try store.record([paid("A", "1"), paid("B", "2"), paid("A", "3", refund: 100), paid("C", "4")], policy: policy)
-        return (store, directory)
+        _ = try ledger.store.record([paid("A", "1"), paid("B", "2"), paid("A", "3", refund: 100), paid("C", "4")], policy: policy)
+        return ledger
     }
 
-    @Test func onlyTheFirstUndeliveredEventOfATradeIsClaimable() throws {
-        let (store, _) = try store()
+    @Test(arguments: StoreKind.allCases)
+    func onlyTheFirstUndeliveredEventOfATradeIsClaimable(_ kind: StoreKind) throws {
+        let store = try ledger(kind).store
         let first = try store.claimEvents(owner: "x", limit: 10, leaseSeconds: 60).map(\.id)
         #expect(first == ["A/ship", "B/ship", "C/ship"])
         #expect(try store.claimEvents(owner: "y", limit: 10, leaseSeconds: 60).isEmpty) // all leased or held back
@@ -29,8 +30,9 @@ import TestSupport
         #expect(try store.claimEvents(owner: "y", limit: 10, leaseSeconds: 60).map(\.id) == ["A/refund/100"])
     }
 
-    @Test func aLapsedLeaseMakesTheEventClaimableAgain() throws {
-        let (store, _) = try store()
+    @Test(arguments: StoreKind.allCases)
+    func aLapsedLeaseMakesTheEventClaimableAgain(_ kind: StoreKind) throws {
+        let store = try ledger(kind).store
         #expect(try store.claimEvents(owner: "x", limit: 1, leaseSeconds: 0.2).map(\.id) == ["A/ship"])
         usleep(300_000)
         let again = try store.claimEvents(owner: "y", limit: 1, leaseSeconds: 60)
@@ -41,8 +43,9 @@ import TestSupport
         #expect(try store.markDelivered("A/ship", owner: "y"))
     }
 
-    @Test func aDeadEventHoldsBackTheLaterEventsOfItsTrade() throws {
-        let (store, _) = try store()
+    @Test(arguments: StoreKind.allCases)
+    func aDeadEventHoldsBackTheLaterEventsOfItsTrade(_ kind: StoreKind) throws {
+        let store = try ledger(kind).store
         _ = try store.claimEvents(owner: "x", limit: 10, leaseSeconds: 60)
         #expect(try store.markFailed("A/ship", owner: "x", error: "gone", retryAt: nil))
         #expect(try store.event("A/ship")?.state == .dead)
@@ -55,8 +58,9 @@ import TestSupport
         #expect(try store.claimEvents(owner: "x", limit: 10, leaseSeconds: 60).map(\.id) == ["A/ship"])
     }
 
-    @Test func aFailedAttemptWaitsUntilItsRetryTime() throws {
-        let (store, _) = try store()
+    @Test(arguments: StoreKind.allCases)
+    func aFailedAttemptWaitsUntilItsRetryTime(_ kind: StoreKind) throws {
+        let store = try ledger(kind).store
         _ = try store.claimEvents(owner: "x", limit: 10, leaseSeconds: 60)
         #expect(try store.markFailed("B/ship", owner: "x", error: "503", retryAt: Timestamp.fromNow(seconds: 0.3)))
         #expect(try store.releaseLeases(ownerPrefix: "x") == 2)
@@ -66,11 +70,46 @@ import TestSupport
         #expect(try store.event("B/ship")?.attempts == 1)
     }
 
-    @Test func theBacklogCountsPendingAndDead() throws {
-        let (store, _) = try store()
+    @Test(arguments: StoreKind.allCases)
+    func theBacklogCountsPendingAndDead(_ kind: StoreKind) throws {
+        let store = try ledger(kind).store
         let backlog = try store.outboxBacklog()
         #expect(backlog.pending == 4)
         #expect(backlog.dead == 0)
         #expect(backlog.oldestPendingCreatedAt != nil)
+    }
+
+    /// Four daemons (four connections) claiming the same outbox at once:
+    /// every event goes to exactly one of them while its lease holds.
+    @Test(arguments: StoreKind.allCases)
+    func concurrentClaimersNeverShareAnEvent(_ kind: StoreKind) throws {
+        let ledger = try TestLedger(kind)
+        let policy = LedgerPolicy(acceptsUnknownOrders: true)
+        let submissions: [LedgerSubmission] = (0..<200).map { index in
+            .notification(AcceptedNotification(notification: Notification(
+                notifyID: "N\(index)", appID: "A", outTradeNo: "T\(index)", tradeStatus: .tradeSuccess, totalAmount: Fen(100)), rawBody: []))
+        }
+        _ = try ledger.store.record(submissions, policy: policy)
+        let claimers = try (0..<4).map { _ in UncheckedSendable(try ledger.reopen()) }
+        let claimed = Claimed()
+        DispatchQueue.concurrentPerform(iterations: claimers.count) { index in
+            while true {
+                guard let batch = try? claimers[index].value.claimEvents(owner: "daemon-\(index)", limit: 7, leaseSeconds: 120),
+                      !batch.isEmpty else { break }
+                claimed.add(batch.map(\.id), by: index)
+            }
+        }
+        #expect(claimed.ids.count == 200)
+        #expect(Set(claimed.ids).count == 200)
+        #expect(claimed.claimers.count > 1 || kind == .sqlite) // PostgreSQL really shared the work
+    }
+
+    final class Claimed: @unchecked Sendable {
+        private let lock = NSLock()
+        private var all: [String] = []
+        private var by: Set<Int> = []
+        func add(_ ids: [String], by claimer: Int) { lock.withLock { all += ids; by.insert(claimer) } }
+        var ids: [String] { lock.withLock { all } }
+        var claimers: Set<Int> { lock.withLock { by } }
     }
 }
