@@ -19,9 +19,9 @@ public final class DaemonProcess: @unchecked Sendable {
     public let directory: TemporaryDirectory
 
     /// Arguments for a daemon on the fixture key, app id and seller id,
-    /// with its ledger in `directory`.
-    public static func fixtureArguments(_ directory: TemporaryDirectory, extra: [String] = []) -> [String] {
-        ["serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db", directory.file("ledger.db"),
+    /// with its ledger in `directory`, or in the PostgreSQL `database`.
+    public static func fixtureArguments(_ directory: TemporaryDirectory, database: String? = nil, extra: [String] = []) -> [String] {
+        ["serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db", database ?? directory.file("ledger.db"),
          "--alipay-public-key", Fixtures.path(Fixtures.currentPublicKeyPEM),
          "--app-id", Fixtures.config.app_id, "--seller-id", Fixtures.config.seller_id] + extra
     }

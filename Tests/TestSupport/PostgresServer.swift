@@ -10,6 +10,7 @@ public final class PostgresServer: @unchecked Sendable {
     public static let shared: PostgresServer = {
         do {
             let server = try PostgresServer()
+            PostgresServer.sharedStarted = server
             atexit { PostgresServer.stopShared() }
             return server
         } catch {
@@ -43,10 +44,7 @@ public final class PostgresServer: @unchecked Sendable {
         }
         port = try Self.freePort()
         try run("initdb", ["-D", "\(directory)/data", "-U", "notifyd", "--auth=trust", "-E", "UTF8", "--no-locale"], timeout: 120)
-        try run("pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-t", "60", "start", "-o",
-                           "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=64MB"],
-                timeout: 90)
-        PostgresServer.sharedStarted = PostgresServer.sharedStarted ?? self
+        try start()
     }
 
     deinit {
@@ -65,14 +63,17 @@ public final class PostgresServer: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Stops the server abruptly and starts it again after `pause` seconds
-    /// (in the background), as a database restart in production looks.
-    public func restart(after pause: Double) throws {
-        try run("pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "-w", "stop"], timeout: 30)
-        usleep(UInt32(pause * 1_000_000))
+    /// Starts the server (again) on the same port and data.
+    public func start() throws {
         try run("pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-t", "60", "start", "-o",
                            "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=64MB"],
                 timeout: 90)
+    }
+
+    /// Stops the server abruptly, as a crash or a failover looks to its
+    /// clients; the data stays for `start()`.
+    public func kill() throws {
+        try run("pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "-w", "stop"], timeout: 30)
     }
 
     /// A new, empty database, and its connection URL.

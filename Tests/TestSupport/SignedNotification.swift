@@ -24,3 +24,23 @@ public enum SignedNotification {
         try body(fields(outTradeNo: outTradeNo, amount: amount, notifyID: notifyID, status: status, extra: extra))
     }
 }
+
+extension SignedNotification {
+    /// Signs many notifications, several `sign` processes at a time.
+    public static func bodies(_ fieldLists: [[(String, String)]]) throws -> [String] {
+        let results = SignedBodies(count: fieldLists.count)
+        let lists = UncheckedSendable(fieldLists)
+        DispatchQueue.concurrentPerform(iterations: fieldLists.count) { index in
+            results.set(index, Result { try body(lists.value[index]) })
+        }
+        return try results.all.map { try $0!.get() }
+    }
+}
+
+private final class SignedBodies: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Result<String, any Error>?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Result<String, any Error>) { lock.withLock { values[index] = value } }
+    var all: [Result<String, any Error>?] { lock.withLock { values } }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A failed PostgreSQL call: the SQLSTATE (when the server sent one), the
 /// server's message, and what the project was doing. Bound values are never
 /// included.
@@ -10,7 +12,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     init(sqlState: String?, message: String, operation: String, connectionLost: Bool) {
         self.sqlState = sqlState
-        self.message = message.trimmingTrailingNewlines
+        self.message = message.asOneLine
         self.operation = operation
         self.connectionLost = connectionLost || (sqlState.map { $0.hasPrefix("08") || $0 == "57P01" || $0 == "57P02" || $0 == "57P03" } ?? false)
     }
@@ -29,9 +31,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 }
 
 extension String {
-    var trimmingTrailingNewlines: String {
-        var text = self
-        while text.last?.isNewline == true { text.removeLast() }
-        return text
+    /// libpq's messages span lines ("…failed: Connection refused\n\tIs the
+    /// server running…"); a log line must not.
+    var asOneLine: String {
+        split(whereSeparator: { $0.isNewline || $0 == "\t" }).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
     }
 }

@@ -14,6 +14,7 @@ public final class PostgresLedgerStore: LedgerStore {
     private var connection: PostgresConnection?
     private var lastAttempt: Date?
     private var failures = 0
+    private var lastFailure = ""
     private let reconnectBackoffMaximum: Double
 
     /// Does not connect yet (see `connect()`). Unless the connection string
@@ -50,8 +51,9 @@ public final class PostgresLedgerStore: LedgerStore {
         connection = nil
         if let lastAttempt, failures > 0 {
             let wait = min(reconnectBackoffMaximum, 0.1 * pow(2, Double(min(failures, 10))))
-            if Date().timeIntervalSince(lastAttempt) < wait {
-                throw PostgresError(sqlState: nil, message: "waiting \(String(format: "%.1f", wait)) s before reconnecting",
+            let since = Date().timeIntervalSince(lastAttempt)
+            if since < wait {
+                throw PostgresError(sqlState: nil, message: "not connected; next attempt in \(String(format: "%.1f", wait - since)) s; the last one failed: \(lastFailure)",
                                     operation: "reconnect", connectionLost: true)
             }
         }
@@ -64,6 +66,7 @@ public final class PostgresLedgerStore: LedgerStore {
             return true
         } catch {
             failures += 1
+            lastFailure = (error as? PostgresError)?.message ?? "\(error)"
             throw error
         }
     }
