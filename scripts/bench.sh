@@ -2,7 +2,7 @@
 # The throughput benchmark of alipay-notifyd: loopback only, bounded in time.
 #
 #   scripts/bench.sh [--count N] [--duration SECONDS] [--connections "1 16 64"]
-#                    [--soak SECONDS] [--out DIR]
+#                    [--soak SECONDS] [--postgres] [--out DIR]
 #
 # Builds release; generates a signed corpus with notifyd-bench (N distinct paid
 # notifications, default 200000, plus 5% byte-identical duplicates, 2% re-signed
@@ -12,12 +12,14 @@
 # against exactly what wrk sent (with a replay of what was in flight), and
 # SIGTERM. Prints req/s, latency percentiles, server CPU and peak RSS per run and
 # a table at the end. --soak SECONDS adds a run at 16 connections that samples
-# the daemon's resident memory every 10 s.
+# the daemon's resident memory every 10 s. --postgres repeats the runs on a
+# PostgreSQL ledger (a throwaway local cluster) with 1 and then 3 daemons,
+# wrk spreading its threads over the daemons as a load balancer would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-count=200000; duration=10; connections="1 16 64"; soak=0; out=""
+count=200000; duration=10; connections="1 16 64"; soak=0; out=""; postgres=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) count="$2"; shift 2 ;;
@@ -25,7 +27,8 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift 2 ;;
     --soak) soak="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    *) sed -n 2,15p "$0"; exit 2 ;;
+    --postgres) postgres=1; shift ;;
+    *) sed -n 2,18p "$0"; exit 2 ;;
   esac
 done
 [ "$duration" -ge 1 ] && [ "$duration" -le 600 ] || { echo "--duration must be 1..600 seconds" >&2; exit 2; }
@@ -54,79 +57,115 @@ echo "corpus: $corpus ($lines lines)"
 
 port=18090
 ticks=$(getconf CLK_TCK)
-pid=""
-cleanup() { if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi; }
+pids=()
+pg_dir="$out/postgres"; pg_port=18432; pg_running=0
+cleanup() {
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  if [ "$pg_running" = 1 ]; then scripts/pg-cluster.sh stop "$pg_dir"; rm -rf "$pg_dir"; fi
+}
 trap cleanup EXIT
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() { local sum=0; for p in "$@"; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$sum"; }
+postgres_ticks() { local sum=0; for p in $(pgrep -x postgres || true); do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$sum"; }
 machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
 
-start_daemon() { # $1 = tag
-  local db="$out/ledger-$1.db"
-  rm -f "$db" "$db-wal" "$db-shm"
+start_daemons() { # $1 = tag, $2 = ledger (sqlite|postgres), $3 = instances; sets pids, ports, db
+  local tag="$1" ledger="$2" instances="$3"
+  if [ "$ledger" = sqlite ]; then
+    db="$out/ledger-$tag.db"
+    rm -f "$db" "$db-wal" "$db-shm"
+  else
+    db=$(scripts/pg-cluster.sh url "$pg_dir" "$pg_port" "bench_${tag//-/_}")
+  fi
   # Let the previous run's writes reach the disk first, so they do not slow this one.
   sync; sleep 2
-  "$daemon" serve --listen "127.0.0.1:$port" --db "$db" --alipay-public-key "$public_key" \
-    --app-id 2021000123456789 --seller-id 2088101122136241 --accept-unknown-orders \
-    2> "$out/daemon-$1.log" &
-  pid=$!
-  for _ in $(seq 100); do
-    grep -q "listening on" "$out/daemon-$1.log" && return 0
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
+  pids=(); ports=""
+  for i in $(seq 0 $((instances - 1))); do
+    "$daemon" serve --listen "127.0.0.1:$((port + i))" --admin-listen "127.0.0.1:$((port + 100 + i))" --db "$db" \
+      --alipay-public-key "$public_key" --app-id 2021000123456789 --seller-id 2088101122136241 --accept-unknown-orders \
+      2> "$out/daemon-$tag-$i.log" &
+    pids+=($!)
+    ports="$ports${ports:+,}$((port + i))"
   done
-  echo "the daemon did not start:" >&2; tail -5 "$out/daemon-$1.log" >&2; exit 1
+  for i in $(seq 0 $((instances - 1))); do
+    local ready=0
+    for _ in $(seq 100); do
+      # Listening, and (for PostgreSQL) connected and migrated.
+      if grep -q "listening on" "$out/daemon-$tag-$i.log" \
+         && [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((port + 100 + i))/readyz")" = 200 ]; then
+        ready=1; break
+      fi
+      kill -0 "${pids[$i]}" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ "$ready" = 1 ] || { echo "daemon $i did not start:" >&2; tail -5 "$out/daemon-$tag-$i.log" >&2; exit 1; }
+  done
 }
 
-stop_daemon() { # sets $status to the daemon's exit status
-  kill -TERM "$pid"
+stop_daemons() { # sets $status to the worst exit status
   status=0
-  wait "$pid" || status=$?
-  pid=""
+  for p in "${pids[@]}"; do kill -TERM "$p"; done
+  for p in "${pids[@]}"; do wait "$p" || status=$?; done
+  pids=()
 }
 
-table="| connections | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | server CPU (1 core = 100%) | machine busy (2 cores) | peak RSS MiB | ledger check | exit |"
-table+=$'\n'"|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+configurations="sqlite:1"
+if [ "$postgres" = 1 ]; then
+  scripts/pg-cluster.sh start "$pg_dir" "$pg_port"; pg_running=1
+  configurations="$configurations postgres:1 postgres:3"
+fi
 
-for c in $connections; do
-  tag="c$c"
-  echo "== $c connection(s), ${duration}s"
-  start_daemon "$tag"
-  threads=2; [ "$c" -lt 2 ] && threads=1
-  before=$(cpu_ticks "$pid"); read -r busy0 total0 <<< "$(machine_busy)"
-  BODIES="$corpus" WRK_SENT_OUT="$out/wrk-$tag.json" timeout --signal=INT $((duration + 60)) \
-    wrk -t"$threads" -c"$c" -d"${duration}s" --timeout 10s --latency -s scripts/bench/wrk_notify.lua \
-    "http://127.0.0.1:$port/notify" -- "$threads" > "$out/wrk-$tag.txt"
-  after=$(cpu_ticks "$pid"); read -r busy1 total1 <<< "$(machine_busy)"
-  rss=$(awk '/VmHWM/{printf "%.1f", $2/1024}' "/proc/$pid/status")
-  if "$bench" check --db "$out/ledger-$tag.db" --corpus "$corpus" --wrk-json "$out/wrk-$tag.json" \
-       --alipay-public-key "$public_key" --connections "$c" --replay "http://127.0.0.1:$port/notify" \
-       > "$out/check-$tag.txt" 2>&1; then check=PASS; else check=FAIL; fi
-  stop_daemon
-  rm -f "$out/ledger-$tag.db" "$out/ledger-$tag.db-wal" "$out/ledger-$tag.db-shm"   # hundreds of MB each
-  row=$(python3 - "$out/wrk-$tag.json" "$before" "$after" "$ticks" "$duration" "$busy0" "$total0" "$busy1" "$total1" <<'EOF'
+table="| ledger | daemons | connections | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | daemons' CPU (1 core = 100%) | PostgreSQL CPU | machine busy (2 cores) | peak RSS MiB (per daemon) | ledger check | exit |"
+table+=$'\n'"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+
+for configuration in $configurations; do
+  ledger=${configuration%:*}; instances=${configuration#*:}
+  for c in $connections; do
+    tag="$ledger-$instances-c$c"
+    echo "== $ledger ledger, $instances daemon(s), $c connection(s), ${duration}s"
+    start_daemons "$tag" "$ledger" "$instances"
+    threads=2; [ "$c" -lt 2 ] && threads=1
+    [ "$instances" -gt 1 ] && threads=$instances
+    [ "$c" -lt "$threads" ] && threads=$c
+    spread=""; [ "$instances" -gt 1 ] && spread="$ports"
+    before=$(cpu_ticks "${pids[@]}"); pg_before=$(postgres_ticks); read -r busy0 total0 <<< "$(machine_busy)"
+    BODIES="$corpus" WRK_SENT_OUT="$out/wrk-$tag.json" WRK_PORTS="$spread" timeout --signal=INT $((duration + 60)) \
+      wrk -t"$threads" -c"$c" -d"${duration}s" --timeout 10s --latency -s scripts/bench/wrk_notify.lua \
+      "http://127.0.0.1:$port/notify" -- "$threads" > "$out/wrk-$tag.txt"
+    after=$(cpu_ticks "${pids[@]}"); pg_after=$(postgres_ticks); read -r busy1 total1 <<< "$(machine_busy)"
+    rss=$(for p in "${pids[@]}"; do awk '/VmHWM/{printf "%.1f\n", $2/1024}' "/proc/$p/status"; done | sort -n | tail -n 1)
+    if "$bench" check --db "$db" --corpus "$corpus" --wrk-json "$out/wrk-$tag.json" \
+         --alipay-public-key "$public_key" --connections "$c" --replay "http://127.0.0.1:$port/notify" \
+         > "$out/check-$tag.txt" 2>&1; then check=PASS; else check=FAIL; fi
+    stop_daemons
+    [ "$ledger" = sqlite ] && rm -f "$db" "$db-wal" "$db-shm"   # hundreds of MB each
+    row=$(python3 - "$out/wrk-$tag.json" "$before" "$after" "$ticks" "$busy0" "$total0" "$busy1" "$total1" "$pg_before" "$pg_after" <<'EOF'
 import json, sys
 w = json.load(open(sys.argv[1]))
-before, after, ticks, duration = map(float, sys.argv[2:6])
-busy0, total0, busy1, total1 = map(float, sys.argv[6:10])
+before, after, ticks = map(float, sys.argv[2:5])
+busy0, total0, busy1, total1, pg0, pg1 = map(float, sys.argv[5:11])
 seconds = w["duration_us"] / 1e6
 l = w["latency_us"]
 cpu = (after - before) / ticks / seconds * 100
+pg = (pg1 - pg0) / ticks / seconds * 100
 busy = (busy1 - busy0) / max(1.0, total1 - total0) * 100
-print(f'{w["requests"] / seconds:.0f} {l["p50"]/1000:.2f} {l["p90"]/1000:.2f} {l["p99"]/1000:.2f} {l["p999"]/1000:.2f} {cpu:.0f}% {busy:.0f}% {w["other"]}')
+print(f'{w["requests"] / seconds:.0f} {l["p50"]/1000:.2f} {l["p90"]/1000:.2f} {l["p99"]/1000:.2f} {l["p999"]/1000:.2f} {cpu:.0f}% {pg:.0f}% {busy:.0f}% {w["other"]}')
 EOF
 )
-  read -r rps p50 p90 p99 p999 cpu busy other <<< "$row"
-  sent=$(python3 -c "import json,sys; print(sum(json.load(open(sys.argv[1]))['sent']))" "$out/wrk-$tag.json")
-  wrapped=""; [ "$sent" -gt "$lines" ] && wrapped=" (corpus wrapped: $sent requests for $lines lines)"
-  echo "   $rps req/s, p50 $p50 ms, p90 $p90 ms, p99 $p99 ms, p99.9 $p999 ms, server CPU $cpu, machine $busy, peak RSS $rss MiB, $other fail answers, ledger $check, exit $status$wrapped"
-  sed 's/^/   /' "$out/check-$tag.txt"
-  table+=$'\n'"| $c | $rps | $p50 | $p90 | $p99 | $p999 | $cpu | $busy | $rss | $check | $status |"
+    read -r rps p50 p90 p99 p999 cpu pgcpu busy other <<< "$row"
+    [ "$ledger" = sqlite ] && pgcpu="-"
+    sent=$(python3 -c "import json,sys; print(sum(json.load(open(sys.argv[1]))['sent']))" "$out/wrk-$tag.json")
+    wrapped=""; [ "$sent" -gt "$lines" ] && wrapped=" (corpus wrapped: $sent requests for $lines lines)"
+    echo "   $rps req/s, p50 $p50 ms, p90 $p90 ms, p99 $p99 ms, p99.9 $p999 ms, daemons' CPU $cpu, PostgreSQL CPU $pgcpu, machine $busy, peak RSS $rss MiB, $other fail answers, ledger $check, exit $status$wrapped"
+    sed 's/^/   /' "$out/check-$tag.txt"
+    table+=$'\n'"| $ledger | $instances | $c | $rps | $p50 | $p90 | $p99 | $p999 | $cpu | $pgcpu | $busy | $rss | $check | $status |"
+  done
 done
 
 if [ "$soak" -gt 0 ]; then
   echo "== soak: 16 connections, ${soak}s, resident memory every 10 s"
-  start_daemon soak
+  start_daemons soak sqlite 1
+  pid=${pids[0]}
   BODIES="$corpus" WRK_SENT_OUT="$out/wrk-soak.json" timeout --signal=INT $((soak + 60)) \
     wrk -t2 -c16 -d"${soak}s" --timeout 10s -s scripts/bench/wrk_notify.lua "http://127.0.0.1:$port/notify" -- 2 \
     > "$out/wrk-soak.txt" &
@@ -137,9 +176,9 @@ if [ "$soak" -gt 0 ]; then
     sleep 10
   done
   wait "$wrk_pid" || true
-  stop_daemon
+  stop_daemons
   rm -f "$out/ledger-soak.db" "$out/ledger-soak.db-wal" "$out/ledger-soak.db-shm"
-  tail -n 1000 "$out/daemon-soak.log" > "$out/daemon-soak.log.tail" && mv "$out/daemon-soak.log.tail" "$out/daemon-soak.log"
+  tail -n 1000 "$out/daemon-soak-0.log" > "$out/daemon-soak.log.tail" && mv "$out/daemon-soak.log.tail" "$out/daemon-soak-0.log"
   python3 - "$out/rss-soak.txt" "$out/wrk-soak.json" "$status" <<'EOF'
 import json, sys
 samples = [float(line.split()[1]) for line in open(sys.argv[1]) if line.strip()]

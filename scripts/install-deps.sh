@@ -2,7 +2,7 @@
 # Installs the Debian packages alipay-notifyd needs, only those missing.
 #   scripts/install-deps.sh run    what building and running the daemon needs
 #   scripts/install-deps.sh test   that, plus what the tests use
-#   scripts/install-deps.sh bench  that, plus wrk and python3 for scripts/bench.sh
+#   scripts/install-deps.sh bench  that, plus wrk, python3 and PostgreSQL for scripts/bench.sh
 # Runs apt-get as root (or through sudo). Swift itself is expected on PATH.
 set -euo pipefail
 
@@ -11,7 +11,7 @@ packages=(libssl-dev libsqlite3-dev libpq-dev pkg-config openssl curl ca-certifi
 case "$profile" in
   run) ;;
   test) packages+=(sqlite3 postgresql wrk python3) ;;
-  bench) packages+=(wrk python3) ;;
+  bench) packages+=(wrk python3 postgresql) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 

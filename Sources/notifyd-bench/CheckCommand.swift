@@ -22,7 +22,7 @@ struct CheckCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The daemon's SQLite ledger.") var db: String
+    @Option(help: "The daemons' ledger: an SQLite file, or a PostgreSQL URL (read with psql).") var db: String
     @Option(help: "The corpus wrk sent.") var corpus: String
     @Option(name: .customLong("wrk-json"), help: "What wrk_notify.lua wrote (WRK_SENT_OUT).") var wrkJSON: String
     @Option(name: .customLong("alipay-public-key"), help: "The public key the corpus is signed for.") var publicKey: String
@@ -115,9 +115,8 @@ struct CheckCommand: ParsableCommand {
     }
 
     func compare(_ expected: Expectation, allowedMissing: Int, stage: String) throws -> Comparison {
-        let database = try SQLiteDatabase(path: db, readOnly: true)
-        let notifyIDs = try database.statement("SELECT notify_id FROM notifications").rows { $0.text(0) }
-        let shipped = try database.statement("SELECT out_trade_no FROM shipments").rows { $0.text(0) }
+        let notifyIDs = try column("SELECT notify_id FROM notifications")
+        let shipped = try column("SELECT out_trade_no FROM shipments")
         let recorded = Set(notifyIDs)
         let missing = expected.validNotifyIDs.subtracting(recorded)
         let extra = recorded.subtracting(expected.validNotifyIDs)
@@ -130,6 +129,27 @@ struct CheckCommand: ParsableCommand {
               + "extra \(extra.count)); shipments \(shipped.count) (expected \(expected.paidTrades.count), missing \(missingShipments.count), "
               + "extra \(extraShipments.count)); duplicate rows \(duplicateRows); missing allowed \(allowedMissing)")
         return Comparison(recorded: recorded, passed: passed)
+    }
+}
+
+extension CheckCommand {
+    /// The first column of `sql`'s rows, from either kind of ledger.
+    func column(_ sql: String) throws -> [String] {
+        switch LedgerLocation(db) {
+        case .sqlite(let path):
+            return try SQLiteDatabase(path: path, readOnly: true).statement(sql).rows { $0.text(0) }
+        case .postgres(let url):
+            let psql = Process()
+            psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            psql.arguments = ["psql", url, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql]
+            let output = Pipe()
+            psql.standardOutput = output
+            try psql.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            psql.waitUntilExit()
+            guard psql.terminationStatus == 0 else { throw ValidationError("psql failed on \(LedgerLocation(db)): \(sql)") }
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
     }
 }
 

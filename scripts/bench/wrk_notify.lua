@@ -3,6 +3,9 @@
 -- env BODIES        the corpus, one form-encoded body per line
 -- env WRK_SENT_OUT  where done() writes {"threads":N,"sent":[...],"success":..,"other":..,
 --                   "latency_us":{"p50":..,"p90":..,"p99":..,"p999":..}}
+-- env WRK_PORTS     optional: loopback ports of several daemons ("18090,18091,18092");
+--                   thread t then sends to port t % #ports (one wrk spreads the load
+--                   over the instances, as a load balancer would)
 -- script argument   the number of wrk threads (bench.sh passes `-- N`)
 --
 -- Line j goes to thread j % N and each thread cycles through its own share in
@@ -14,6 +17,12 @@ local threads = {}
 local counter = 0
 
 function setup(thread)
+   local ports = os.getenv("WRK_PORTS")
+   if ports and #ports > 0 then
+      local list = {}
+      for port in string.gmatch(ports, "%d+") do list[#list + 1] = port end
+      thread.addr = wrk.lookup("127.0.0.1", list[(counter % #list) + 1])[1]
+   end
    thread:set("tid", counter)
    counter = counter + 1
    table.insert(threads, thread)
