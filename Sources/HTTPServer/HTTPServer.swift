@@ -60,6 +60,16 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
+    /// Runs `completion` once every event loop has run a no-op (on the
+    /// thread of the last one): proof that no loop is wedged. Not called
+    /// when a loop never gets to it.
+    public func heartbeat(_ completion: @escaping @Sendable () -> Void) {
+        let countdown = HeartbeatCountdown(loops: loops.count, completion)
+        for loop in loops {
+            loop.execute { countdown.loopDidRun() }
+        }
+    }
+
     /// Connections open right now, across all listeners.
     public var openConnectionCount: Int {
         openConnections.load(ordering: .relaxed)
@@ -124,5 +134,20 @@ public final class HTTPServer: @unchecked Sendable {
            lastRefusalLog.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged {
             logger.warning("connection limit of \(configuration.maximumConnections) reached; refusing new connections (\(statistics.connectionsRefused.load(ordering: .relaxed)) refused so far)")
         }
+    }
+}
+
+/// Carries a heartbeat's completion to whichever loop runs it last.
+private final class HeartbeatCountdown: Sendable {
+    private let remaining: Atomic<Int>
+    private let completion: @Sendable () -> Void
+
+    init(loops: Int, _ completion: @escaping @Sendable () -> Void) {
+        remaining = Atomic(loops)
+        self.completion = completion
+    }
+
+    func loopDidRun() {
+        if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { completion() }
     }
 }

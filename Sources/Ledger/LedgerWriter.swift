@@ -54,6 +54,7 @@ public final class LedgerWriter: @unchecked Sendable {
     private let logger: Logger
     private let onBatch: (@Sendable (BatchStatistics) -> Void)?
     private let onDurabilityFailure: (@Sendable (any Error) -> Void)?
+    private let onSync: (@Sendable (Double) -> Void)?
     private var consecutiveFailures = 0
 
     // The syncer: makes committed batches durable, then answers them.
@@ -72,6 +73,7 @@ public final class LedgerWriter: @unchecked Sendable {
     /// failed fsync nobody can say what is on disk).
     public init(store: any LedgerStore, policy: LedgerPolicy, maximumBatch: Int = 512, logger: Logger,
                 onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,
+                onSync: (@Sendable (_ seconds: Double) -> Void)? = nil,
                 onDurabilityFailure: (@Sendable (any Error) -> Void)? = nil) {
         self.store = store
         self.policy = policy
@@ -79,6 +81,7 @@ public final class LedgerWriter: @unchecked Sendable {
         self.logger = logger
         self.onBatch = onBatch
         self.onDurabilityFailure = onDurabilityFailure
+        self.onSync = onSync
         self.barrier = store.durabilityBarrier
         let thread = Thread { [self] in self.run() }
         thread.name = "ledger-writer"
@@ -288,7 +291,9 @@ public final class LedgerWriter: @unchecked Sendable {
     private func makeDurableAndAnswer(_ ready: [Committed]) {
         guard let barrier else { return }
         do {
+            let started = DispatchTime.now().uptimeNanoseconds
             try barrier()
+            onSync?(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             for item in ready { item.answer() }
         } catch {
             logger.critical("the ledger could not make committed notifications durable: \(error)")

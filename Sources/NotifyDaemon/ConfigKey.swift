@@ -41,6 +41,8 @@ public struct ConfigKey: Sendable {
                   summary: "trace, debug, info (default), notice, warning, error or critical."),
         ConfigKey(name: "shutdown-grace", isList: false, valueForm: "DURATION",
                   summary: "On SIGTERM, time to finish requests in flight before closing them (default 10s)."),
+        ConfigKey(name: "min-free-disk", isList: false, valueForm: "SIZE",
+                  summary: "GET /readyz answers 503 when the SQLite ledger's filesystem has less free space than this (default 64MiB)."),
         ConfigKey(name: "admin-listen", isList: false, valueForm: "HOST:PORT|off",
                   summary: "Loopback address of the admin listener: orders, trades, events (default 127.0.0.1:8081)."),
         ConfigKey(name: "sink", isList: false, valueForm: "none|http|exec",

@@ -14,8 +14,10 @@ import Glibc
 /// handling, started in that order and stopped in the reverse one.
 ///
 /// SIGTERM or SIGINT: stop accepting, answer the requests in flight once
-/// their commits return, record what is queued, close the ledger, exit 0.
-/// A second signal exits at once.
+/// their commits return, let the dispatcher finish its current attempt,
+/// record what is queued, close the ledger, exit 0. A second signal exits at
+/// once. SIGHUP reloads the configuration and the keys. Under systemd it
+/// reports READY/STOPPING/WATCHDOG and adopts passed sockets.
 public final class Daemon: Sendable {
     /// Exit status for a configuration the daemon cannot run with
     /// (sysexits' EX_CONFIG): `RestartPreventExitStatus=78` in the unit keeps
@@ -34,6 +36,8 @@ public final class Daemon: Sendable {
     /// Runs until a stop signal; returns the process exit status.
     public func run() -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        let notifier = SystemdNotifier.fromEnvironment()
+        let watchdogInterval = SystemdNotifier.watchdogInterval()
         let keys: [RSAPublicKey]
         do {
             keys = try AlipayKeys.load(configuration)
@@ -52,9 +56,15 @@ public final class Daemon: Sendable {
             logger.critical("cannot open the ledger '\(configuration.ledger)': \(error)")
             return 1
         }
+        let metrics = Metrics()
         let writer = LedgerWriter(
             store: store, policy: LedgerPolicy(acceptsUnknownOrders: configuration.acceptsUnknownOrders),
             logger: logger,
+            onBatch: { [metrics] batch in
+                metrics.commitBatchSize.observe(Double(batch.size))
+                metrics.commitSeconds.observe(batch.commitSeconds)
+            },
+            onSync: { [metrics] seconds in metrics.fsyncSeconds.observe(seconds) },
             onDurabilityFailure: { [logger] _ in
                 // After a failed fsync the kernel may have dropped the pages:
                 // stop, and let the restart recover from what is on disk.
@@ -70,26 +80,23 @@ public final class Daemon: Sendable {
             logger.warning("legacy-rsa is on: sign_type=RSA (SHA1withRSA) notifications are accepted")
         }
 
-        let endpoint = NotificationEndpoint(
-            settings: NotificationEndpoint.Settings(
-                verifier: NotificationVerifier(keys: keys, allowsLegacyRSA: configuration.allowsLegacyRSA),
-                appIDs: Set(configuration.appIDs), sellerID: configuration.sellerID
-            ),
-            writer: writer, logger: logger
-        )
+        let endpoint = NotificationEndpoint(settings: ConfigurationReload.endpointSettings(configuration, keys: keys),
+                                            writer: writer, logger: logger, metrics: metrics)
+        let reload = ConfigurationReload(configuration: configuration, endpoint: endpoint, logger: logger, metrics: metrics)
 
-        // A ledger on another machine may be away now or later: keep trying.
+        // A ledger on another machine may be away now or later: keep trying,
+        // and tell systemd the service is ready once it was reached.
         let instance = "\(ProcessInfo.processInfo.hostName):\(configuration.listen)"
         let reachability = store.isShared
-            ? LedgerReachability(writer: writer, logger: logger, instance: instance, ledger: "\(configuration.ledger)") : nil
-        reachability?.start()
+            ? LedgerReachability(writer: writer, logger: logger, instance: instance, ledger: "\(configuration.ledger)",
+                                 onFirstReach: { notifier?.send("READY=1\nSTATUS=recording notifications") })
+            : nil
 
         let dispatcher: OutboxDispatcher?
         do {
             dispatcher = try makeDispatcher(writer: writer, ledgerIsShared: store.isShared)
         } catch {
             logger.critical("cannot start: \(error)")
-            reachability?.stop()
             writer.shutdown()
             return Self.configurationErrorStatus
         }
@@ -99,23 +106,32 @@ public final class Daemon: Sendable {
         var adminSocket: ListeningSocket?
         do {
             server = try HTTPServer(configuration: configuration.http, logger: logger)
-            socket = try ListeningSocket(bindingTo: configuration.listen, backlog: configuration.http.backlog)
-            if let adminListen = configuration.adminListen {
+            let activation = try SocketActivation.fromEnvironment()
+            if let inherited = activation?.notify {
+                socket = inherited
+                logger.notice("socket activation: serving notifications on the socket systemd passed (\(inherited.localAddress))")
+            } else {
+                socket = try ListeningSocket(bindingTo: configuration.listen, backlog: configuration.http.backlog)
+            }
+            if let inherited = activation?.admin {
+                adminSocket = inherited
+            } else if let adminListen = configuration.adminListen {
                 adminSocket = try ListeningSocket(bindingTo: adminListen)
             }
         } catch {
             logger.critical("cannot listen: \(error)")
-            reachability?.stop()
             writer.shutdown()
             return 1
         }
         server.addListener(socket, handler: NotifyRouter(notifyPath: configuration.notifyPath, endpoint: endpoint))
         if let adminSocket {
-            let health = HealthRoutes(writer: writer, instance: instance)
-            server.addListener(adminSocket, handler: AdminRouter(writer: writer, logger: logger, extraRoutes: health.routes))
+            let service = ServiceRoutes(writer: writer, instance: instance, ledger: configuration.ledger,
+                                        minimumFreeDiskBytes: configuration.minimumFreeDiskBytes,
+                                        metrics: metrics, server: server, dispatcher: dispatcher)
+            server.addListener(adminSocket, handler: AdminRouter(writer: writer, logger: logger, extraRoutes: service.routes))
         }
 
-        let signals = installSignalHandlers()
+        let signals = installSignalHandlers(reload: reload)
         server.start()
         dispatcher?.start()
         if let adminSocket {
@@ -125,10 +141,22 @@ public final class Daemon: Sendable {
                       metadata: ["listen": "\(socket.localAddress)"])
         logger.notice(dispatcher.map { "outbox events go to \($0.sink.description)" }
                       ?? "outbox events stay in the ledger (sink none): claim them with 'alipay-notifyd events claim' or by SQL")
+        if let reachability {
+            notifier?.send("STATUS=listening on \(socket.localAddress); connecting to the ledger")
+            reachability.start()
+        } else {
+            notifier?.send("READY=1\nSTATUS=listening on \(socket.localAddress), ledger \(configuration.ledger)")
+        }
+        let watchdog = notifier.flatMap { notifier in
+            watchdogInterval.map { Watchdog(notifier: notifier, interval: $0, server: server, writer: writer) }
+        }
+        watchdog?.start()
 
         stopRequested.wait()
+        notifier?.send("STOPPING=1\nSTATUS=stopping: finishing requests in flight")
         logger.notice("stopping: no new connections; finishing requests in flight (grace \(configuration.shutdownGracePeriod))")
         let graceful = server.shutdown(gracePeriod: configuration.shutdownGracePeriod)
+        watchdog?.stop()
         dispatcher?.stop()
         reachability?.stop()
         writer.shutdown()
@@ -172,9 +200,10 @@ public final class Daemon: Sendable {
         stopRequested.signal()
     }
 
-    private func installSignalHandlers() -> [DispatchSourceSignal] {
+    /// SIGTERM and SIGINT stop (a second one exits at once); SIGHUP reloads.
+    private func installSignalHandlers(reload: ConfigurationReload) -> [DispatchSourceSignal] {
         let received = SignalCount()
-        return [SIGTERM, SIGINT].map { number in
+        var sources = [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [self] in
@@ -190,6 +219,16 @@ public final class Daemon: Sendable {
             source.resume()
             return source
         }
+        signal(SIGHUP, SIG_IGN)
+        // A serial queue: two quick SIGHUPs reload one after the other.
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "reload"))
+        hangup.setEventHandler { [logger] in
+            logger.notice("received SIGHUP: reloading the configuration and the Alipay public keys")
+            reload.reload()
+        }
+        hangup.resume()
+        sources.append(hangup)
+        return sources
     }
 }
 

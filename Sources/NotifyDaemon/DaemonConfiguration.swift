@@ -17,6 +17,10 @@ public struct DaemonConfiguration: Sendable {
     public var http = HTTPServerConfiguration()
     public var logLevel: Logger.Level = .info
     public var shutdownGracePeriod: Duration = .seconds(10)
+    /// Below this much free space on the SQLite ledger's filesystem the daemon is not ready.
+    public var minimumFreeDiskBytes = 64 << 20
+    /// The command-line settings, kept to be applied again on top of the file at a reload.
+    public var commandLineEntries: [ConfigEntry] = []
     /// The admin listener; nil when turned off.
     public var adminListen: SocketAddress? = SocketAddress(host: "127.0.0.1", port: 8081)
     public var sink = SinkSettings()
@@ -45,6 +49,7 @@ public struct DaemonConfiguration: Sendable {
         entries.removeAll { overridden.contains($0.key) }
         var configuration = DaemonConfiguration()
         configuration.configFilePath = configFile
+        configuration.commandLineEntries = commandLine
         try configuration.apply(entries + commandLine)
         try configuration.validate()
         return configuration
@@ -115,6 +120,8 @@ public struct DaemonConfiguration: Sendable {
             logLevel = try value.logLevel()
         case "shutdown-grace":
             shutdownGracePeriod = try value.duration()
+        case "min-free-disk":
+            minimumFreeDiskBytes = try value.size(in: 0...(1 << 50))
         case "admin-listen":
             if entry.value == "off" {
                 adminListen = nil

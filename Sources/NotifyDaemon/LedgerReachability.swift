@@ -22,9 +22,11 @@ final class LedgerReachability: Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private let healthyInterval: Double
     private let backoffMaximum: Double
+    private let onFirstReach: @Sendable () -> Void
 
     init(writer: LedgerWriter, logger: Logger, instance: String, ledger: String,
-         healthyInterval: Double = 5, backoffMaximum: Double = 5) {
+         healthyInterval: Double = 5, backoffMaximum: Double = 5, onFirstReach: @escaping @Sendable () -> Void = {}) {
+        self.onFirstReach = onFirstReach
         self.writer = writer
         self.logger = logger
         self.instance = instance
@@ -59,6 +61,7 @@ final class LedgerReachability: Sendable {
                 try writer.performAndWait { store in try store.probeWrite(instance: instance) }
                 if !everReached {
                     logger.notice("ledger \(ledger) reachable")
+                    onFirstReach()
                 } else if failures > 0 {
                     logger.notice("ledger \(ledger) reachable again after \(failures) failed probe(s); recording notifications")
                 }

@@ -23,12 +23,20 @@ public final class NotificationEndpoint: Sendable {
     private let settings: Mutex<Settings>
     private let writer: LedgerWriter
     private let logger: Logger
+    private let metrics: Metrics
     private let forgeryLog = RateLimitedLog(perSecond: 1)
 
-    init(settings: Settings, writer: LedgerWriter, logger: Logger) {
+    init(settings: Settings, writer: LedgerWriter, logger: Logger, metrics: Metrics) {
         self.settings = Mutex(settings)
         self.writer = writer
         self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// Puts new keys and identity in force (SIGHUP): requests that started
+    /// before finish with the old ones, every later one uses the new ones.
+    func replace(_ settings: Settings) {
+        self.settings.withLock { $0 = settings }
     }
 
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
@@ -41,6 +49,7 @@ public final class NotificationEndpoint: Sendable {
         case .success(let result):
             verified = result
         case .failure(let failure):
+            metrics.badSignatures.add(1, ordering: .relaxed)
             if let suppressed = forgeryLog.admit() {
                 var metadata: Logger.Metadata = ["reason": "\(failure.code)", "bytes": "\(body.count)"]
                 if suppressed > 0 { metadata["suppressed_since_last"] = "\(suppressed)" }
@@ -69,9 +78,11 @@ public final class NotificationEndpoint: Sendable {
 
         // The completion runs on the writer thread: answer and hand the
         // logging to the event loop, so the writer goes straight back to work.
-        writer.submit(submission) { [logger] outcome in
+        writer.submit(submission) { [logger, metrics] outcome in
             responder.respond(NotifyAnswer.forOutcome(outcome)) {
                 let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+                metrics.countOutcome(outcome)
+                metrics.requestSeconds.observe(milliseconds / 1000)
                 Self.log(outcome, fields: fields, milliseconds: milliseconds, logger: logger)
             }
         }

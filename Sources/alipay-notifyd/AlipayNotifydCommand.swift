@@ -1,4 +1,5 @@
 import ArgumentParser
+import NotifyDaemon
 
 /// The `alipay-notifyd` command: the daemon (`serve`, the default) and the
 /// tools a person reaches for around it.
@@ -24,13 +25,8 @@ struct AlipayNotifydCommand: ParsableCommand {
             Without a subcommand, 'serve' runs. See 'alipay-notifyd help serve' for every \
             setting, and the example configuration in Config/.
             """,
-        version: BuildInfo.version,
+        version: BuildVersion.current,
         subcommands: [ServeCommand.self, VerifyCommand.self, SignCommand.self, OrdersCommand.self, TradeCommand.self, EventsCommand.self, CheckConfigCommand.self],
         defaultSubcommand: ServeCommand.self
     )
-}
-
-/// What this build is.
-enum BuildInfo {
-    static let version = "0.1.0"
 }

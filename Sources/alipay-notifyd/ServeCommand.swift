@@ -80,6 +80,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error, critical (default info).", valueName: "LEVEL"))
     var logLevel: String?
 
+    @Option(name: .customLong("min-free-disk"), help: ArgumentHelp("Not ready (GET /readyz 503) below this free space for the SQLite ledger (default 64MiB).", valueName: "SIZE"))
+    var minFreeDisk: String?
+
     @Option(name: .customLong("shutdown-grace"), help: ArgumentHelp("Time to finish requests in flight on SIGTERM (default 10s).", valueName: "DURATION"))
     var shutdownGrace: String?
 
@@ -132,6 +135,7 @@ struct ServeCommand: ParsableCommand {
         add("threads", threads)
         add("log-level", logLevel)
         add("shutdown-grace", shutdownGrace)
+        add("min-free-disk", minFreeDisk)
         add("admin-listen", adminListen)
         add("sink", sink)
         add("sink-url", sinkURL)

@@ -1,0 +1,73 @@
+import AlipayCrypto
+import Logging
+import Synchronization
+
+/// SIGHUP: reads the configuration file and the key files again and puts
+/// the new Alipay public keys, app ids, seller id and legacy-rsa in force
+/// without a restart (a key rotation with no downtime). A configuration
+/// that does not load, or a key that does not parse, is refused with the
+/// reason in the log, and the one in force stays. Settings that only a
+/// restart can change (listen, db, …) are named in the log when they differ.
+final class ConfigurationReload: Sendable {
+    private let current: Mutex<DaemonConfiguration>
+    private let endpoint: NotificationEndpoint
+    private let logger: Logger
+    private let metrics: Metrics
+
+    init(configuration: DaemonConfiguration, endpoint: NotificationEndpoint, logger: Logger, metrics: Metrics) {
+        current = Mutex(configuration)
+        self.endpoint = endpoint
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// The endpoint settings a configuration and its keys give.
+    static func endpointSettings(_ configuration: DaemonConfiguration, keys: [RSAPublicKey]) -> NotificationEndpoint.Settings {
+        NotificationEndpoint.Settings(
+            verifier: NotificationVerifier(keys: keys, allowsLegacyRSA: configuration.allowsLegacyRSA),
+            appIDs: Set(configuration.appIDs), sellerID: configuration.sellerID
+        )
+    }
+
+    func reload() {
+        let old = current.withLock { $0 }
+        let fresh: DaemonConfiguration
+        let keys: [RSAPublicKey]
+        do {
+            fresh = try DaemonConfiguration.load(configFile: old.configFilePath, commandLine: old.commandLineEntries)
+            keys = try AlipayKeys.load(fresh)
+        } catch {
+            metrics.reloads.withLock { $0.failed += 1 }
+            logger.error("reload refused, the configuration in force stays: \(error)")
+            return
+        }
+        endpoint.replace(Self.endpointSettings(fresh, keys: keys))
+        current.withLock { $0 = fresh }
+        metrics.reloads.withLock { $0.succeeded += 1 }
+        for (index, key) in keys.enumerated() {
+            logger.info("Alipay public key \(index + 1) of \(keys.count): \(key)")
+        }
+        let needRestart = Self.restartOnlySettings(old, fresh)
+        if !needRestart.isEmpty {
+            logger.warning("changed settings that take effect only at a restart: \(needRestart.joined(separator: ", "))")
+        }
+        logger.notice("configuration reloaded from \(fresh.configFilePath ?? "the command line"): \(keys.count) Alipay public key(s), app id(s) \(fresh.appIDs.joined(separator: ","))")
+    }
+
+    /// Names of the settings that differ and that a reload cannot apply.
+    static func restartOnlySettings(_ old: DaemonConfiguration, _ new: DaemonConfiguration) -> [String] {
+        let compared: [(String, String, String)] = [
+            ("listen", "\(old.listen)", "\(new.listen)"),
+            ("db", "\(old.ledger)", "\(new.ledger)"),
+            ("notify-path", old.notifyPath, new.notifyPath),
+            ("accept-unknown-orders", "\(old.acceptsUnknownOrders)", "\(new.acceptsUnknownOrders)"),
+            ("admin-listen", "\(String(describing: old.adminListen))", "\(String(describing: new.adminListen))"),
+            ("http limits and threads", "\(old.http)", "\(new.http)"),
+            ("log-level", "\(old.logLevel)", "\(new.logLevel)"),
+            ("shutdown-grace", "\(old.shutdownGracePeriod)", "\(new.shutdownGracePeriod)"),
+            ("min-free-disk", "\(old.minimumFreeDiskBytes)", "\(new.minimumFreeDiskBytes)"),
+            ("sink settings", "\(old.sink)", "\(new.sink)"),
+        ]
+        return compared.filter { $0.1 != $0.2 }.map(\.0)
+    }
+}

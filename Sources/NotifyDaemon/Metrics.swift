@@ -1,0 +1,93 @@
+import Foundation
+import HTTPServer
+import Ledger
+import Outbox
+import Synchronization
+
+/// What the daemon counts for `GET /metrics`: notifications by outcome,
+/// answer latency, commit batches and fsyncs. The outbox and the HTTP server
+/// keep their own counters; `render` reads them all at scrape time.
+final class Metrics: Sendable {
+    let accepted = Atomic<Int>(0)
+    let duplicates = Atomic<Int>(0)
+    let badSignatures = Atomic<Int>(0)
+    let errors = Atomic<Int>(0)
+    private let rejected = Mutex<[String: Int]>([:])
+    let requestSeconds = Histogram(bounds: Histogram.latencySeconds)
+    let commitBatchSize = Histogram(bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
+    let commitSeconds = Histogram(bounds: Histogram.latencySeconds)
+    let fsyncSeconds = Histogram(bounds: Histogram.latencySeconds)
+    let reloads = Mutex<(succeeded: Int, failed: Int)>((0, 0))
+
+    func countOutcome(_ outcome: LedgerOutcome) {
+        switch outcome {
+        case .recorded: accepted.add(1, ordering: .relaxed)
+        case .duplicate: duplicates.add(1, ordering: .relaxed)
+        case .rejected(let reason): rejected.withLock { $0[reason.code, default: 0] += 1 }
+        case .unavailable: errors.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// Everything in Prometheus text format. `backlog` is read from the
+    /// ledger by the caller (nil when the ledger cannot be read now).
+    func render(server: HTTPServer, dispatcher: OutboxDispatcher?,
+                backlog: (pending: Int, dead: Int, oldestPendingCreatedAt: String?)?) -> String {
+        var text = PrometheusText()
+        let rejectedByReason = rejected.withLock { $0 }.sorted { $0.key < $1.key }
+        var outcomes: [([(String, String)], Double)] = [
+            ([("outcome", "accepted")], Double(accepted.load(ordering: .relaxed))),
+            ([("outcome", "duplicate")], Double(duplicates.load(ordering: .relaxed))),
+            ([("outcome", "bad_signature")], Double(badSignatures.load(ordering: .relaxed))),
+            ([("outcome", "error")], Double(errors.load(ordering: .relaxed))),
+        ]
+        for (reason, count) in rejectedByReason { outcomes.append(([("outcome", "rejected"), ("reason", reason)], Double(count))) }
+        text.counter("alipay_notifyd_notifications_total",
+                     "Notifications answered, by outcome: accepted (recorded), duplicate, bad_signature (answered fail), rejected (quarantined, with the reason), error (ledger unavailable, answered 503).",
+                     outcomes)
+        text.histogram("alipay_notifyd_request_duration_seconds", "Time from a notification's arrival to its answer.", requestSeconds)
+        text.histogram("alipay_notifyd_commit_batch_size", "Notifications recorded per ledger transaction (group commit).", commitBatchSize)
+        text.histogram("alipay_notifyd_commit_duration_seconds", "Time to apply and commit one ledger transaction.", commitSeconds)
+        text.histogram("alipay_notifyd_fsync_duration_seconds", "Time of the fsync that makes committed SQLite transactions durable.", fsyncSeconds)
+
+        let statistics = server.statistics
+        text.gauge("alipay_notifyd_open_connections", "HTTP connections open now (notify and admin listeners).", Double(server.openConnectionCount))
+        text.counter("alipay_notifyd_connections_total", "HTTP connections accepted, and refused at the connection limit.", [
+            ([("result", "accepted")], Double(statistics.connectionsAccepted.load(ordering: .relaxed))),
+            ([("result", "refused")], Double(statistics.connectionsRefused.load(ordering: .relaxed))),
+        ])
+        text.counter("alipay_notifyd_http_rejected_total", "Requests the HTTP server refused itself (malformed, too large, timed out).", [
+            ([("status", "400")], Double(statistics.rejected400.load(ordering: .relaxed))),
+            ([("status", "413")], Double(statistics.rejected413.load(ordering: .relaxed))),
+            ([("status", "431")], Double(statistics.rejected431.load(ordering: .relaxed))),
+            ([("status", "other")], Double(statistics.rejectedOther.load(ordering: .relaxed))),
+            ([("status", "timeout")], Double(statistics.timeouts.load(ordering: .relaxed))),
+        ])
+
+        if let backlog {
+            text.gauge("alipay_notifyd_outbox_pending_events", "Outbox events not delivered yet.", Double(backlog.pending))
+            text.gauge("alipay_notifyd_outbox_oldest_pending_age_seconds", "Age of the oldest undelivered outbox event (0 when none).",
+                       max(0, backlog.oldestPendingCreatedAt.flatMap(Timestamp.secondsSince) ?? 0))
+            text.gauge("alipay_notifyd_outbox_dead_events", "Dead-lettered outbox events waiting for 'events redeliver'.", Double(backlog.dead))
+        }
+        text.gauge("alipay_notifyd_ledger_readable", "1 when the ledger answered this scrape, 0 when it could not be read.", backlog == nil ? 0 : 1)
+        if let dispatcher {
+            let deliveries = dispatcher.statistics
+            text.counter("alipay_notifyd_deliveries_total", "Outbox delivery attempts by this process, by result.", [
+                ([("result", "delivered")], Double(deliveries.delivered.load(ordering: .relaxed))),
+                ([("result", "failed")], Double(deliveries.failed.load(ordering: .relaxed))),
+                ([("result", "dead_lettered")], Double(deliveries.deadLettered.load(ordering: .relaxed))),
+            ])
+        }
+        let (reloaded, refused) = reloads.withLock { $0 }
+        text.counter("alipay_notifyd_reloads_total", "Configuration reloads (SIGHUP), by result.", [
+            ([("result", "applied")], Double(reloaded)), ([("result", "refused")], Double(refused)),
+        ])
+        text.gauge("alipay_notifyd_build_info", "The running build.", [([("version", BuildVersion.current)], 1)])
+        return text.text
+    }
+}
+
+/// The version the binary reports in `--version` and in its metrics.
+public enum BuildVersion {
+    public static let current = "0.1.0"
+}
