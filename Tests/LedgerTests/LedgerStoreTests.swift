@@ -143,3 +143,51 @@ import TestSupport
         #expect(try store.record([LedgerFixtures.paid("O1", id: "N1")], policy: policy).map(\.label) == ["ship"])
     }
 }
+
+/// PostgreSQL only: what several daemons sharing one database rely on.
+@Suite struct PostgresLedgerStoreTests {
+    /// Six daemons starting at the same moment on an empty database: one
+    /// of them migrates, the others wait on the advisory lock and find it done.
+    @Test func instancesStartingTogetherMigrateOnce() throws {
+        let url = try PostgresServer.shared.makeDatabase()
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            do {
+                try PostgresLedgerStore(connectionString: url).connect()
+            } catch {
+                failures.add("\(error)")
+            }
+        }
+        #expect(failures.all.isEmpty)
+        let check = PostgresLedgerStore(connectionString: url)
+        try check.connect()
+        #expect(try check.scalarInt("SELECT count(*) FROM schema_migrations") == Int64(PostgresSchema.latestVersion))
+        #expect(try check.scalarInt("SELECT count(DISTINCT version) FROM schema_migrations") == Int64(PostgresSchema.latestVersion))
+    }
+
+    @Test func aDatabaseFromANewerReleaseIsRefused() throws {
+        let url = try PostgresServer.shared.makeDatabase()
+        let store = PostgresLedgerStore(connectionString: url)
+        try store.connect()
+        _ = try PostgresServer.shared.sql(url, "INSERT INTO schema_migrations VALUES (99, 'future', 'x')")
+        #expect(throws: PostgresError.self) { try PostgresLedgerStore(connectionString: url).connect() }
+    }
+
+    @Test func theConnectionStringGetsTimeoutsAndKeepsThePasswordOutOfLogs() {
+        let url = PostgresLedgerStore.withDefaults("postgres://notifyd:secret@db:5432/alipay")
+        #expect(url.contains("?connect_timeout=5&keepalives_idle=30"))
+        #expect(PostgresLedgerStore.withDefaults("host=db connect_timeout=2").contains("connect_timeout=2 keepalives_idle=30"))
+        #expect(!PostgresLedgerStore.withDefaults("host=db connect_timeout=2").contains("connect_timeout=5"))
+        #expect(LedgerLocation("postgres://notifyd:secret@db:5432/alipay").description == "postgres://notifyd:***@db:5432/alipay")
+        #expect(LedgerLocation("host=db password=secret dbname=x").description == "host=db password=*** dbname=x")
+        #expect(LedgerLocation("/var/lib/alipay-notifyd/ledger.db") == .sqlite(path: "/var/lib/alipay-notifyd/ledger.db"))
+        #expect(LedgerLocation("dbname=alipay") == .postgres(connectionString: "dbname=alipay"))
+    }
+
+    final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [String] = []
+        func add(_ text: String) { lock.withLock { list.append(text) } }
+        var all: [String] { lock.withLock { list } }
+    }
+}
