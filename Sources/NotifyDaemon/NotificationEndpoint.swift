@@ -56,6 +56,7 @@ public final class NotificationEndpoint: Sendable {
                 logger.warning("notification refused: \(failure)", metadata: metadata)
             }
             responder.respond(NotifyAnswer.badRequest(failure.code))
+            metrics.requestSeconds.observe(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             return
         }
 

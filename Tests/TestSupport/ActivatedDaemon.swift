@@ -7,6 +7,7 @@ import Foundation
 public final class ActivatedDaemon: @unchecked Sendable {
     public let pid: pid_t
     public let logPath: String
+    private var exitStatus: Int32?
 
     public init(listeningDescriptor: Int32, arguments: [String], logPath: String) throws {
         self.logPath = logPath
@@ -51,6 +52,13 @@ public final class ActivatedDaemon: @unchecked Sendable {
     /// Sends `signal` and returns the exit status (-1 when it had to be killed).
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 20) -> Int32 {
+        if let exitStatus { return exitStatus }
+        let status = signalAndWait(signal, timeout: timeout)
+        exitStatus = status
+        return status
+    }
+
+    private func signalAndWait(_ signal: Int32, timeout: Double) -> Int32 {
         kill(pid, signal)
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0

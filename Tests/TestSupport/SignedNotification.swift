@@ -12,9 +12,9 @@ public enum SignedNotification {
          ("total_amount", amount), ("subject", "测试商品 \(outTradeNo)")] + extra
     }
 
-    public static func body(_ fields: [(String, String)]) throws -> String {
+    public static func body(_ fields: [(String, String)], privateKey: String = Fixtures.currentPrivateKey) throws -> String {
         let input = fields.map { "\($0.0)=\($0.1)" }.joined(separator: "\n") + "\n"
-        let result = try DaemonProcess.command(["sign", "--private-key", Fixtures.path(Fixtures.currentPrivateKey)], input: Array(input.utf8))
+        let result = try DaemonProcess.command(["sign", "--private-key", Fixtures.path(privateKey)], input: Array(input.utf8))
         guard result.status == 0 else { throw TestError("sign failed: \(result.stderr)") }
         return result.stdout
     }
