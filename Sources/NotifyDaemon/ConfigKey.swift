@@ -39,6 +39,8 @@ public struct ConfigKey: Sendable {
                   summary: "Event-loop threads that parse and verify (default: one per core)."),
         ConfigKey(name: "log-level", isList: false, valueForm: "LEVEL",
                   summary: "trace, debug, info (default), notice, warning, error or critical."),
+        ConfigKey(name: "log-format", isList: false, valueForm: "text|json",
+                  summary: "text (default; journald-friendly under systemd) or json (one JSON object per line)."),
         ConfigKey(name: "shutdown-grace", isList: false, valueForm: "DURATION",
                   summary: "On SIGTERM, time to finish requests in flight before closing them (default 10s)."),
         ConfigKey(name: "min-free-disk", isList: false, valueForm: "SIZE",

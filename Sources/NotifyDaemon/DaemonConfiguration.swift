@@ -16,6 +16,7 @@ public struct DaemonConfiguration: Sendable {
     public var allowsLegacyRSA = false
     public var http = HTTPServerConfiguration()
     public var logLevel: Logger.Level = .info
+    public var logFormat = LineLogHandler.Format.text
     public var shutdownGracePeriod: Duration = .seconds(10)
     /// Below this much free space on the SQLite ledger's filesystem the daemon is not ready.
     public var minimumFreeDiskBytes = 64 << 20
@@ -118,6 +119,11 @@ public struct DaemonConfiguration: Sendable {
             http.eventLoopThreads = try value.integer(in: 1...256)
         case "log-level":
             logLevel = try value.logLevel()
+        case "log-format":
+            guard let format = LineLogHandler.Format(rawValue: entry.value) else {
+                throw ConfigurationError(source: entry.source, key: entry.key, problem: "'\(entry.value)' is not a log format; use text or json")
+            }
+            logFormat = format
         case "shutdown-grace":
             shutdownGracePeriod = try value.duration()
         case "min-free-disk":

@@ -80,6 +80,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error, critical (default info).", valueName: "LEVEL"))
     var logLevel: String?
 
+    @Option(name: .customLong("log-format"), help: ArgumentHelp("text (default) or json (one object per line).", valueName: "FORMAT"))
+    var logFormat: String?
+
     @Option(name: .customLong("min-free-disk"), help: ArgumentHelp("Not ready (GET /readyz 503) below this free space for the SQLite ledger (default 64MiB).", valueName: "SIZE"))
     var minFreeDisk: String?
 
@@ -136,6 +139,7 @@ struct ServeCommand: ParsableCommand {
         add("log-level", logLevel)
         add("shutdown-grace", shutdownGrace)
         add("min-free-disk", minFreeDisk)
+        add("log-format", logFormat)
         add("admin-listen", adminListen)
         add("sink", sink)
         add("sink-url", sinkURL)
@@ -156,8 +160,8 @@ struct ServeCommand: ParsableCommand {
             StandardError.print("alipay-notifyd: configuration error: \(error)")
             throw ExitCode(Daemon.configurationErrorStatus)
         }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
+        let level = configuration.logLevel, format = configuration.logFormat
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: format) }
         let logger = Logger(label: "alipay-notifyd")
         let status = Daemon(configuration: configuration, logger: logger).run()
         LineOutput.standardError.flush()

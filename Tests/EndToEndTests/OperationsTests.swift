@@ -209,6 +209,31 @@ import TestSupport
         #expect(daemon.stop() == 0)
     }
 
+    // MARK: - Logs
+
+    @Test func jsonLogsHaveOneObjectPerLineAndNoBodies() throws {
+        let directory = TemporaryDirectory("e2e-jsonlog")
+        try Self.order(directory, "LOG1", "3.00")
+        let daemon = try DaemonProcess(arguments: DaemonProcess.fixtureArguments(directory, extra: ["--log-format", "json"]), directory: directory)
+        let body = try SignedNotification.paid("LOG1", amount: "3.00", notifyID: "log-1")
+        #expect(try Curl.post(daemon.notifyURL, body: body).body == "success")
+        #expect(try Curl.post(daemon.notifyURL, body: body.replacingOccurrences(of: "total_amount=3.00", with: "total_amount=0.03")).body == "fail")
+        #expect(daemon.stop() == 0)
+        let lines = daemon.log.split(separator: "\n")
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        #expect(objects.count == lines.count, "every line is a JSON object of strings")
+        let recorded = try #require(objects.first { $0["message"] == "notification recorded" })
+        #expect(recorded["notify_id"] == "log-1")
+        #expect(recorded["out_trade_no"] == "LOG1")
+        #expect(recorded["decision"] == "ship")
+        #expect(recorded["level"] == "info")
+        #expect(Double(recorded["latency_ms"] ?? "") != nil)
+        #expect(objects.contains { $0["reason"] == "bad_signature" && $0["level"] == "warning" })
+        // Neither the signature nor the body is logged.
+        #expect(!daemon.log.contains("sign="))
+        #expect(!daemon.log.contains("测试商品"))
+    }
+
     static func waitUntil(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
