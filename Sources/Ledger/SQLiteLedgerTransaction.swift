@@ -24,37 +24,11 @@ final class SQLiteLedgerTransaction: LedgerTransaction {
             FROM trades WHERE out_trade_no = ?1
             """)
         selectPayer = try database.statement("SELECT out_trade_no FROM business_order_payments WHERE business_order = ?1")
-        insertPayer = try database.statement("INSERT INTO business_order_payments(business_order, out_trade_no, paid_at) VALUES (?1, ?2, ?3)")
-        insertNotificationRow = try database.statement("""
-            INSERT INTO notifications(notify_id, out_trade_no, trade_status, trade_no, total_fen, refund_fen,
-                                      out_biz_no, notify_time, received_at, decision, raw_body)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-            ON CONFLICT(notify_id) DO NOTHING
-            """)
-        upsertTrade = try database.statement("""
-            INSERT INTO trades(out_trade_no, trade_no, status, total_fen, paid, shipped, duplicate_payment,
-                               refunded_fen, close_reason, business_order, updated_at, shipped_at, ship_notify_id)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-            ON CONFLICT(out_trade_no) DO UPDATE SET
-                trade_no = excluded.trade_no, status = excluded.status, paid = excluded.paid,
-                shipped = excluded.shipped, duplicate_payment = excluded.duplicate_payment,
-                refunded_fen = excluded.refunded_fen, close_reason = excluded.close_reason,
-                updated_at = excluded.updated_at,
-                shipped_at = coalesce(trades.shipped_at, excluded.shipped_at),
-                ship_notify_id = coalesce(trades.ship_notify_id, excluded.ship_notify_id)
-            """)
-        insertEventRow = try database.statement("""
-            INSERT INTO events(id, kind, out_trade_no, notify_id, trade_no, business_order, amount_fen,
-                               refunded_total_fen, close_reason, created_at, next_attempt_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
-            ON CONFLICT(id) DO NOTHING
-            """)
-        upsertQuarantine = try database.statement("""
-            INSERT INTO quarantine(dedup_key, reason, detail, notify_id, out_trade_no, app_id, total_amount,
-                                   first_seen_at, last_seen_at, raw_body)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
-            ON CONFLICT(dedup_key) DO UPDATE SET last_seen_at = excluded.last_seen_at, times_seen = times_seen + 1
-            """)
+        insertPayer = try database.statement(SQLDialect.sqlite.render(LedgerWrites.insertPayer))
+        insertNotificationRow = try database.statement(SQLDialect.sqlite.render(LedgerWrites.insertNotification))
+        upsertTrade = try database.statement(SQLDialect.sqlite.render(LedgerWrites.upsertTrade))
+        insertEventRow = try database.statement(SQLDialect.sqlite.render(LedgerWrites.insertEvent))
+        upsertQuarantine = try database.statement(SQLDialect.sqlite.render(LedgerWrites.upsertQuarantine))
     }
 
     func notificationExists(_ notifyID: String) throws -> Bool {
@@ -85,42 +59,22 @@ final class SQLiteLedgerTransaction: LedgerTransaction {
     }
 
     func claimBusinessOrder(_ businessOrder: String, outTradeNo: String, at time: String) throws {
-        try insertPayer.run([.text(businessOrder), .text(outTradeNo), .text(time)])
+        try insertPayer.run(LedgerWrites.payerValues(businessOrder, outTradeNo: outTradeNo, at: time))
     }
 
     func insertNotification(_ accepted: AcceptedNotification, decision: String) throws -> Bool {
-        let n = accepted.notification
-        let changed = try insertNotificationRow.run([
-            .text(n.notifyID), .text(n.outTradeNo), .text(n.tradeStatus.rawValue), .optional(n.tradeNo),
-            .integer(n.totalAmount.value), .optional(n.refundFee?.value), .optional(n.outBizNo),
-            .optional(n.notifyTime), .text(accepted.receivedAt), .text(decision), .blob(accepted.rawBody),
-        ])
-        return changed == 1
+        try insertNotificationRow.run(LedgerWrites.notificationValues(accepted, decision: decision)) == 1
     }
 
     func saveTrade(_ trade: TradeRecord, businessOrder: String?, shipment: ShipmentFacts?, at time: String) throws {
-        try upsertTrade.run([
-            .text(trade.outTradeNo), .optional(trade.tradeNo), .text(trade.status.rawValue),
-            .integer(trade.totalAmount.value), .integer(trade.paid ? 1 : 0), .integer(trade.shipped ? 1 : 0),
-            .integer(trade.duplicatePayment ? 1 : 0), .integer(trade.refunded.value),
-            .optional(trade.closeReason?.rawValue), .optional(businessOrder), .text(time),
-            .optional(shipment?.shippedAt), .optional(shipment?.notifyID),
-        ])
+        try upsertTrade.run(LedgerWrites.tradeValues(trade, businessOrder: businessOrder, shipment: shipment, at: time))
     }
 
     func insertEvent(_ event: PlannedEvent, context: EventContext) throws {
-        try insertEventRow.run([
-            .text(event.id), .text(event.kind.rawValue), .text(context.outTradeNo), .text(context.notifyID),
-            .optional(context.tradeNo), .optional(context.businessOrder), .integer(event.amount.value),
-            .optional(event.refundedTotal?.value), .optional(event.closeReason?.rawValue), .text(context.createdAt),
-        ])
+        try insertEventRow.run(LedgerWrites.eventValues(event, context: context))
     }
 
     func quarantine(_ entry: QuarantineEntry, at time: String) throws {
-        try upsertQuarantine.run([
-            .text(entry.deduplicationKey), .text(entry.reason.code), .text(entry.reason.description),
-            .optional(entry.notifyID), .optional(entry.outTradeNo), .optional(entry.appID),
-            .optional(entry.totalAmount), .text(time), .blob(entry.rawBody),
-        ])
+        try upsertQuarantine.run(LedgerWrites.quarantineValues(entry, at: time))
     }
 }
