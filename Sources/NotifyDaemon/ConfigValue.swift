@@ -94,10 +94,14 @@ struct ConfigValue {
 
     /// `256KiB`, `1MiB`, `65536` (bytes).
     func size(in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        let units: [(suffix: String, bytes: Int)] = [("KiB", 1024), ("MiB", 1 << 20), ("K", 1024), ("M", 1 << 20), ("B", 1)]
+        let units: [(suffix: String, bytes: Int)] = [("KiB", 1024), ("MiB", 1 << 20), ("GiB", 1 << 30), ("K", 1024), ("M", 1 << 20),
+                                                     ("G", 1 << 30), ("B", 1)]
         var bytes: Int?
         for unit in units where text.hasSuffix(unit.suffix) {
-            if let value = Int(text.dropLast(unit.suffix.count)) { bytes = value * unit.bytes }
+            if let value = Int(text.dropLast(unit.suffix.count)) {
+                let (product, overflow) = value.multipliedReportingOverflow(by: unit.bytes)
+                bytes = overflow ? Int.max : product
+            }
             break
         }
         if bytes == nil { bytes = Int(text) }

@@ -209,6 +209,22 @@ import TestSupport
         #expect(daemon.stop() == 0)
     }
 
+    @Test func readinessNeedsFreeDiskAndAWritableLedger() throws {
+        let directory = TemporaryDirectory("e2e-readyz")
+        let ready = try DaemonProcess(arguments: DaemonProcess.fixtureArguments(directory), directory: directory)
+        #expect(try Curl.get(ready.adminURL + "/readyz").status == 200)
+        #expect(try Curl.get(ready.adminURL + "/livez").status == 200)
+        #expect(ready.stop() == 0)
+        // More free space asked for than any test machine has.
+        let full = try DaemonProcess(arguments: DaemonProcess.fixtureArguments(directory, extra: ["--min-free-disk", "1000000GiB"]),
+                                     directory: directory)
+        let answer = try Curl.get(full.adminURL + "/readyz")
+        #expect(answer.status == 503)
+        #expect(answer.body.contains("below min-free-disk"), "\(answer.body)")
+        #expect(try Curl.get(full.adminURL + "/livez").status == 200)
+        #expect(full.stop() == 0)
+    }
+
     // MARK: - Logs
 
     @Test func jsonLogsHaveOneObjectPerLineAndNoBodies() throws {
