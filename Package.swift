@@ -29,6 +29,8 @@ let package = Package(
         ),
         // epoll, eventfd and socket options that the Glibc module does not export.
         .systemLibrary(name: "CLinux"),
+        // libFuzzer's driver entry; linked only by fuzzing builds (scripts/fuzz.sh).
+        .systemLibrary(name: "CLibFuzzer"),
 
         // Pure domain: form decoding, canonical string, money, the trade state machine.
         .target(name: "AlipayNotify"),
@@ -72,6 +74,10 @@ let package = Package(
             ]
         ),
 
+        // The properties the fuzzers search to break, and the program that runs them.
+        .target(name: "FuzzChecks", dependencies: ["AlipayNotify", "AlipayCrypto", "HTTPServer", "NotifyDaemon"]),
+        .executableTarget(name: "notifyd-fuzz", dependencies: ["FuzzChecks", "CLibFuzzer"]),
+
         // Shared helpers for the test suites: fixture paths, child processes, curl.
         .target(
             name: "TestSupport",
@@ -85,6 +91,7 @@ let package = Package(
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "AlipayNotify", "HTTPServer", "TestSupport"]),
         .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "NotifyDaemon"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,3 +18,6 @@ fi
 
 echo "== tests"
 swift test --skip-build --disable-xctest
+
+echo "== fuzzing (${FUZZ_SECONDS:-60} s per target; scripts/fuzz.sh for longer runs)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
