@@ -36,6 +36,7 @@ public final class Daemon: Sendable {
     /// Runs until a stop signal; returns the process exit status.
     public func run() -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        DescriptorLimit.raise(toServe: configuration.http.maximumConnections, logger: logger)
         let notifier = SystemdNotifier.fromEnvironment()
         let watchdogInterval = SystemdNotifier.watchdogInterval()
         let keys: [RSAPublicKey]

@@ -27,11 +27,12 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Starts the daemon and waits until it logs the address it listens on.
+    /// `launcher` runs the binary through another program (`prlimit …`).
     public init(arguments: [String], directory: TemporaryDirectory, environment: [String: String]? = nil,
-                waitForListening: Bool = true) throws {
+                waitForListening: Bool = true, launcher: [String] = []) throws {
         self.directory = directory
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.binary)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [Self.binary] + arguments
         if let environment {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
