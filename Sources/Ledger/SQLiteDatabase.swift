@@ -1,4 +1,7 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One SQLite connection with its prepared statements. Not thread-safe by
 /// design: the ledger writer owns one on its thread, and every other user
@@ -24,6 +27,12 @@ public final class SQLiteDatabase {
         self.handle = handle
         self.path = path
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        // SQLite quietly opens a file it may not write read-only; every
+        // write would then fail. Say so now, with the fix.
+        if !readOnly && sqlite3_db_readonly(handle, "main") == 1 {
+            sqlite3_close_v2(handle)
+            throw SQLiteError(code: SQLITE_READONLY, message: "'\(path)' is read-only for this process (uid \(getuid())): give the daemon's user write access to the file and its directory (chown/chmod), or point --db elsewhere")
+        }
         if !readOnly {
             let mode = try scalarText("PRAGMA journal_mode=WAL")
             guard mode?.lowercased() == "wal" else {

@@ -3,6 +3,7 @@ import Foundation
 @testable import FuzzChecks
 import NotifyDaemon
 import Testing
+import TestSupport
 
 /// Every kept input of every fuzz target (seeds and past crashers in
 /// `Tests/FuzzCorpus`) still satisfies the target's property, so a fixed
@@ -57,11 +58,8 @@ import Testing
     func publicKeyFile(of privateKey: String) throws -> URL {
         let source = FuzzCorpus.packageRoot.appendingPathComponent("Tests/Fixtures/keys/\(privateKey)")
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("notifyd-fuzz-\(getpid())-\(privateKey)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["pkey", "-in", source.path, "-pubout", "-out", output.path]
-        try process.run()
-        process.waitUntilExit()
+        let result = try ChildProcess.run("/usr/bin/openssl", ["pkey", "-in", source.path, "-pubout", "-out", output.path])
+        guard result.status == 0 else { throw TestError("openssl pkey: \(result.stderr)") }
         return output
     }
 }

@@ -5,36 +5,16 @@ import Foundation
 /// a listening socket the test owns passed as descriptor 3, with
 /// `LISTEN_FDS`, `LISTEN_FDNAMES` and `LISTEN_PID` set; its log in a file.
 public final class ActivatedDaemon: @unchecked Sendable {
-    public let pid: pid_t
+    public var pid: pid_t { process.processIdentifier }
     public let logPath: String
-    private var exitStatus: Int32?
+    private let process: SpawnedProcess
 
     public init(listeningDescriptor: Int32, arguments: [String], logPath: String) throws {
         self.logPath = logPath
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        posix_spawn_file_actions_adddup2(&actions, listeningDescriptor, 3)
-        posix_spawn_file_actions_addclosefrom_np(&actions, 4)
         // LISTEN_PID must be the daemon's own pid: a shell learns it and execs the daemon.
         let command = ["/bin/sh", "-c", "LISTEN_PID=$$ exec \"$0\" \"$@\"", DaemonProcess.binary] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["LISTEN_FDS"] = "1"
-        environment["LISTEN_FDNAMES"] = "notify"
-        environment.removeValue(forKey: "LISTEN_PID")
-        let argv = command.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
-        guard status == 0 else { throw TestError("posix_spawn: \(String(cString: strerror(status)))") }
-        self.pid = pid
+        process = try SpawnedProcess(command, environment: ["LISTEN_FDS": "1", "LISTEN_FDNAMES": "notify"],
+                                     removing: ["LISTEN_PID"], output: .file(logPath), descriptor: listeningDescriptor)
     }
 
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
@@ -52,25 +32,14 @@ public final class ActivatedDaemon: @unchecked Sendable {
     /// Sends `signal` and returns the exit status (-1 when it had to be killed).
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 20) -> Int32 {
-        if let exitStatus { return exitStatus }
-        let status = signalAndWait(signal, timeout: timeout)
-        exitStatus = status
-        return status
-    }
-
-    private func signalAndWait(_ signal: Int32, timeout: Double) -> Int32 {
+        if !process.isRunning { return process.terminationStatus }
         kill(pid, signal)
-        let deadline = Date().addingTimeInterval(timeout)
-        var status: Int32 = 0
-        while Date() < deadline {
-            if waitpid(pid, &status, WNOHANG) == pid {
-                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
-            }
-            usleep(10_000)
+        guard process.wait(seconds: timeout) else {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            return -1
         }
-        kill(pid, SIGKILL)
-        _ = waitpid(pid, &status, 0)
-        return -1
+        return process.terminationStatus
     }
 
     /// A listening TCP socket on a free loopback port, as systemd would hold it.

@@ -14,30 +14,18 @@ public enum ChildProcess {
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], input: [UInt8]? = nil,
                            environment: [String: String]? = nil, timeout: Double = 60) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-        if let environment { process.environment = environment }
-        let stdoutPipe = Pipe()
-        let stderrPipe = Pipe()
-        let stdinPipe = Pipe()
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        process.standardInput = stdinPipe
-        try process.run()
-        let collector = OutputCollector(stdout: stdoutPipe, stderr: stderrPipe)
-        if let input { stdinPipe.fileHandleForWriting.write(Data(input)) }
-        try? stdinPipe.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(2000) }
-        if process.isRunning {
-            process.terminate()
-            usleep(100_000)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let process = try SpawnedProcess([executable] + arguments, environment: environment ?? [:], input: true)
+        let collector = OutputCollector(stdout: process.standardOutput!, stderr: process.standardError!)
+        // A child that exits without reading its input is not an error here.
+        if let input { try? process.standardInput!.write(contentsOf: Data(input)) }
+        try? process.standardInput!.close()
+        if !process.wait(seconds: timeout) {
+            kill(process.processIdentifier, SIGTERM)
+            if !process.wait(seconds: 0.1) { kill(process.processIdentifier, SIGKILL) }
         }
-        process.waitUntilExit()
+        let status = process.terminationStatus
         let (out, err) = collector.finish()
-        return ProcessResult(status: process.terminationStatus, stdout: out, stderr: err)
+        return ProcessResult(status: status, stdout: out, stderr: err)
     }
 }
 
@@ -48,15 +36,15 @@ final class OutputCollector: @unchecked Sendable {
     private var stderrData = Data()
     private let group = DispatchGroup()
 
-    init(stdout: Pipe, stderr: Pipe) {
+    init(stdout: FileHandle, stderr: FileHandle) {
         group.enter()
-        DispatchQueue.global().async {
-            self.stdoutData = stdout.fileHandleForReading.readDataToEndOfFile()
+        Thread.detachNewThread {
+            self.stdoutData = stdout.readDataToEndOfFile()
             self.group.leave()
         }
         group.enter()
-        DispatchQueue.global().async {
-            self.stderrData = stderr.fileHandleForReading.readDataToEndOfFile()
+        Thread.detachNewThread {
+            self.stderrData = stderr.readDataToEndOfFile()
             self.group.leave()
         }
     }

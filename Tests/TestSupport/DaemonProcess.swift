@@ -11,7 +11,7 @@ public final class DaemonProcess: @unchecked Sendable {
         return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("alipay-notifyd").path
     }
 
-    public let process = Process()
+    public let process: SpawnedProcess
     public private(set) var port: UInt16 = 0
     /// The admin listener's port, when the log named one.
     public private(set) var adminPort: UInt16 = 0
@@ -31,21 +31,19 @@ public final class DaemonProcess: @unchecked Sendable {
     public init(arguments: [String], directory: TemporaryDirectory, environment: [String: String]? = nil,
                 waitForListening: Bool = true, launcher: [String] = []) throws {
         self.directory = directory
-        process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.binary)
-        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [Self.binary] + arguments
-        if let environment {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        process.standardInput = FileHandle.nullDevice
+        let command = launcher.isEmpty ? [Self.binary] + arguments : launcher + [Self.binary] + arguments
+        process = try SpawnedProcess(command, environment: environment ?? [:], output: .mergedPipe)
+        // A thread of its own reads the log until the daemon's end of the
+        // pipe closes (no dispatch source that could outlive the descriptor).
         let output = self.output
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
+        let reader = UncheckedSendable(process.standardOutput!)
+        Thread.detachNewThread {
+            while true {
+                let data = reader.value.availableData
+                if data.isEmpty { break }
+                output.append(String(decoding: data, as: UTF8.self))
+            }
         }
-        try process.run()
         guard waitForListening else { return }
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -76,7 +74,13 @@ public final class DaemonProcess: @unchecked Sendable {
     public var notifyURL: String { url + "/notify" }
     public var adminURL: String { "http://127.0.0.1:\(adminPort)" }
     public var log: String { output.text }
-    public var databasePath: String { directory.file("ledger.db") }
+    /// The SQLite ledger the daemon was given with `--db` (by default the
+    /// one `fixtureArguments` puts in `directory`).
+    public var databasePath: String {
+        let arguments = process.arguments
+        if let flag = arguments.firstIndex(of: "--db"), flag + 1 < arguments.count { return arguments[flag + 1] }
+        return directory.file("ledger.db")
+    }
 
     /// Sends `signal` and waits for the exit; returns the exit status.
     @discardableResult

@@ -19,28 +19,40 @@ public enum KeepAliveLoad {
         let requests = UncheckedSendable(bodies.map { body in
             Array("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
         })
-        DispatchQueue.concurrentPerform(iterations: connections) { lane in
-            var client: TCPClient?
-            for index in stride(from: lane, to: requests.value.count, by: connections) {
-                let start = DispatchTime.now().uptimeNanoseconds
-                var reply = Reply(status: 0, body: "", seconds: 0)
-                for _ in 0..<2 {
-                    do {
-                        if client == nil { client = try TCPClient(port: port, timeout: 30) }
-                        try client!.send(requests.value[index])
-                        let response = try client!.readResponses(1)[0]
-                        reply = Reply(status: response.status, body: response.body,
-                                      seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-                        if response.headers["connection"]?.lowercased() == "close" { client = nil }
-                        break
-                    } catch {
-                        client = nil
-                    }
-                }
-                replies.set(index, reply)
+        // One thread per connection (concurrentPerform would run only as
+        // many at once as there are cores).
+        let done = DispatchGroup()
+        for lane in 0..<connections {
+            done.enter()
+            Thread.detachNewThread {
+                defer { done.leave() }
+                send(lane: lane, of: connections, requests.value, into: replies, port: port)
             }
         }
+        done.wait()
         return replies.all
+    }
+
+    private static func send(lane: Int, of connections: Int, _ requests: [[UInt8]], into replies: LockedReplies, port: UInt16) {
+        var client: TCPClient?
+        for index in stride(from: lane, to: requests.count, by: connections) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var reply = Reply(status: 0, body: "", seconds: 0)
+            for _ in 0..<2 {
+                do {
+                    if client == nil { client = try TCPClient(port: port, timeout: 30) }
+                    try client!.send(requests[index])
+                    let response = try client!.readResponses(1)[0]
+                    reply = Reply(status: response.status, body: response.body,
+                                  seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                    if response.headers["connection"]?.lowercased() == "close" { client = nil }
+                    break
+                } catch {
+                    client = nil
+                }
+            }
+            replies.set(index, reply)
+        }
     }
 
     /// The `fraction` quantile of the replies' latencies, in milliseconds.

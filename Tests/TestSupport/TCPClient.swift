@@ -20,7 +20,10 @@ public final class TCPClient {
         }
         guard status == 0 else {
             let code = errno
-            Glibc.close(fd)
+            // Through close(), so deinit (which runs after a throwing init
+            // of a class) does not close the number again: by then it may
+            // belong to another thread's pipe or socket.
+            close()
             throw TestError("connect to \(host):\(port): errno \(code)")
         }
         setTimeout(timeout)
