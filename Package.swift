@@ -32,16 +32,18 @@ let package = Package(
         // libFuzzer's driver entry; linked only by fuzzing builds (scripts/fuzz.sh).
         .systemLibrary(name: "CLibFuzzer"),
 
+        // A lock ThreadSanitizer can see (pthread), for every module.
+        .target(name: "Locking"),
         // Pure domain: form decoding, canonical string, money, the trade state machine.
         .target(name: "AlipayNotify"),
         // RSA2 verification (and signing for tools and tests) over OpenSSL EVP.
         .target(name: "AlipayCrypto", dependencies: ["COpenSSL", "AlipayNotify"]),
         // A small HTTP/1.1 server on epoll; knows nothing of Alipay.
-        .target(name: "HTTPServer", dependencies: ["CLinux", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTPServer", dependencies: ["CLinux", "Locking", .product(name: "Logging", package: "swift-log")]),
         // The transactional ledger: SQLite store, migrations, the group-commit writer.
         .target(
             name: "Ledger",
-            dependencies: ["AlipayNotify", "CSQLite", "CLibPQ", "CLinux", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlipayNotify", "CSQLite", "CLibPQ", "CLinux", "Locking", .product(name: "Logging", package: "swift-log")]
         ),
         // The outbox dispatcher and its sinks (HTTP, exec).
         .target(
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "NotifyDaemon",
             dependencies: [
-                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "Outbox", "CLinux",
+                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "Outbox", "CLinux", "Locking",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

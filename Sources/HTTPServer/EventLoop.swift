@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
 import Synchronization
+import Locking
 
 /// One thread, one epoll instance, and the connections it owns.
 ///
@@ -11,7 +12,7 @@ final class EventLoop: @unchecked Sendable {
     let index: Int
     let epoll: Int32
     private let wakeFD: Int32
-    private let tasks = Mutex<[@Sendable () -> Void]>([])
+    private let tasks = Locked<[@Sendable () -> Void]>([])
     /// pthread_self() of the loop's thread, once it runs.
     private let thread = Atomic<UInt>(0)
     unowned let server: HTTPServer

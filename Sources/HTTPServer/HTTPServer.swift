@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// A small HTTP/1.1 server on epoll: one event-loop thread per core,
 /// listeners served by the first loop and connections spread over all of
@@ -26,7 +27,7 @@ public final class HTTPServer: @unchecked Sendable {
     private let roundRobin = Atomic<Int>(0)
     private let lastRefusalLog = Atomic<Int64>(0)
     private let running = DispatchGroup()
-    private let state = Mutex<(started: Bool, stopping: Bool)>((false, false))
+    private let state = Locked<(started: Bool, stopping: Bool)>((false, false))
     private var listeners: [Listener] = []
 
     public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), logger: Logger) throws(SystemError) {

@@ -2,6 +2,7 @@ import CLinux
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// The single owner of the ledger's write connection, on its own thread.
 ///
@@ -44,7 +45,7 @@ public final class LedgerWriter: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var queue: [Queued] = []
-    private let eventsWrittenHandler = Mutex<(@Sendable () -> Void)?>(nil)
+    private let eventsWrittenHandler = Locked<(@Sendable () -> Void)?>(nil)
     private var stopping = false
     private var stopped = false
     private let finished = DispatchSemaphore(value: 0)

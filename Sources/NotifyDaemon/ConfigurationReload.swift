@@ -1,6 +1,7 @@
 import AlipayCrypto
 import Logging
 import Synchronization
+import Locking
 
 /// SIGHUP: reads the configuration file and the key files again and puts
 /// the new Alipay public keys, app ids, seller id and legacy-rsa in force
@@ -9,13 +10,13 @@ import Synchronization
 /// reason in the log, and the one in force stays. Settings that only a
 /// restart can change (listen, db, …) are named in the log when they differ.
 final class ConfigurationReload: Sendable {
-    private let current: Mutex<DaemonConfiguration>
+    private let current: Locked<DaemonConfiguration>
     private let endpoint: NotificationEndpoint
     private let logger: Logger
     private let metrics: Metrics
 
     init(configuration: DaemonConfiguration, endpoint: NotificationEndpoint, logger: Logger, metrics: Metrics) {
-        current = Mutex(configuration)
+        current = Locked(configuration)
         self.endpoint = endpoint
         self.logger = logger
         self.metrics = metrics

@@ -1,14 +1,15 @@
 import Synchronization
+import Locking
 
 /// A Prometheus histogram: counts per upper bound, their sum and count.
 /// Observed from several threads; one small lock, held for a few adds.
 final class Histogram: Sendable {
     let bounds: [Double]
-    private let state: Mutex<(buckets: [Int], sum: Double, count: Int)>
+    private let state: Locked<(buckets: [Int], sum: Double, count: Int)>
 
     init(bounds: [Double]) {
         self.bounds = bounds
-        state = Mutex((Array(repeating: 0, count: bounds.count), 0, 0))
+        state = Locked((Array(repeating: 0, count: bounds.count), 0, 0))
     }
 
     func observe(_ value: Double) {

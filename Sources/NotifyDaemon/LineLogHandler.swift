@@ -6,6 +6,7 @@ import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import Locking
 #endif
 
 /// A swift-log handler that writes one line per event to standard error, in
@@ -131,7 +132,7 @@ public final class LineOutput: Sendable {
 
     private let fd: Int32
     private let capacity = 20_000
-    private let state = Mutex<(queue: [LogRecord], dropped: Int, writing: Bool)>(([], 0, false))
+    private let state = Locked<(queue: [LogRecord], dropped: Int, writing: Bool)>(([], 0, false))
     private let wake = DispatchSemaphore(value: 0)
 
     init(fd: Int32) {

@@ -3,6 +3,7 @@ import HTTPServer
 import Ledger
 import Outbox
 import Synchronization
+import Locking
 
 /// What the daemon counts for `GET /metrics`: notifications by outcome,
 /// answer latency, commit batches and fsyncs. The outbox and the HTTP server
@@ -12,12 +13,12 @@ final class Metrics: Sendable {
     let duplicates = Atomic<Int>(0)
     let badSignatures = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
-    private let rejected = Mutex<[String: Int]>([:])
+    private let rejected = Locked<[String: Int]>([:])
     let requestSeconds = Histogram(bounds: Histogram.latencySeconds)
     let commitBatchSize = Histogram(bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
     let commitSeconds = Histogram(bounds: Histogram.latencySeconds)
     let fsyncSeconds = Histogram(bounds: Histogram.latencySeconds)
-    let reloads = Mutex<(succeeded: Int, failed: Int)>((0, 0))
+    let reloads = Locked<(succeeded: Int, failed: Int)>((0, 0))
 
     func countOutcome(_ outcome: LedgerOutcome) {
         switch outcome {

@@ -5,6 +5,7 @@ import HTTPServer
 import Ledger
 import Logging
 import Synchronization
+import Locking
 
 /// The notify URL: one raw body in, one answer out, with no back and forth.
 ///
@@ -20,14 +21,14 @@ public final class NotificationEndpoint: Sendable {
         let sellerID: String?
     }
 
-    private let settings: Mutex<Settings>
+    private let settings: Locked<Settings>
     private let writer: LedgerWriter
     private let logger: Logger
     private let metrics: Metrics
     private let forgeryLog = RateLimitedLog(perSecond: 1)
 
     init(settings: Settings, writer: LedgerWriter, logger: Logger, metrics: Metrics) {
-        self.settings = Mutex(settings)
+        self.settings = Locked(settings)
         self.writer = writer
         self.logger = logger
         self.metrics = metrics

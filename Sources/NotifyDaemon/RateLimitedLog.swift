@@ -2,6 +2,7 @@ import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import Locking
 #endif
 
 /// Lets one log line through per interval and counts the rest, so that a
@@ -9,7 +10,7 @@ import Glibc
 /// passes says how many were suppressed. (Metrics still count every one.)
 final class RateLimitedLog: Sendable {
     private let intervalNanoseconds: Int64
-    private let state = Mutex<(last: Int64, suppressed: Int)>((0, 0))
+    private let state = Locked<(last: Int64, suppressed: Int)>((0, 0))
 
     init(perSecond: Int = 1) {
         intervalNanoseconds = 1_000_000_000 / Int64(max(1, perSecond))

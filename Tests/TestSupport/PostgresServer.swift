@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 
 /// A throwaway PostgreSQL cluster for the tests: initdb in a temporary
