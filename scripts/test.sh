@@ -21,3 +21,6 @@ swift test --skip-build --disable-xctest
 
 echo "== fuzzing (${FUZZ_SECONDS:-60} s per target; scripts/fuzz.sh for longer runs)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+
+echo "== the whole suite again under ThreadSanitizer and AddressSanitizer"
+scripts/sanitize.sh both
