@@ -92,13 +92,23 @@ import TestSupport
         _ = try ledger.store.record(submissions, policy: policy)
         let claimers = try (0..<4).map { _ in UncheckedSendable(try ledger.reopen()) }
         let claimed = Claimed()
-        DispatchQueue.concurrentPerform(iterations: claimers.count) { index in
-            while true {
-                guard let batch = try? claimers[index].value.claimEvents(owner: "daemon-\(index)", limit: 7, leaseSeconds: 120),
-                      !batch.isEmpty else { break }
-                claimed.add(batch.map(\.id), by: index)
+        // One thread per claimer (concurrentPerform would run only as many
+        // at once as there are cores), each delivering for a moment between
+        // claims as a daemon does, so that all four really compete.
+        let done = DispatchGroup()
+        for index in claimers.indices {
+            done.enter()
+            Thread.detachNewThread {
+                defer { done.leave() }
+                while true {
+                    guard let batch = try? claimers[index].value.claimEvents(owner: "daemon-\(index)", limit: 7, leaseSeconds: 120),
+                          !batch.isEmpty else { break }
+                    claimed.add(batch.map(\.id), by: index)
+                    usleep(2_000)
+                }
             }
         }
+        done.wait()
         #expect(claimed.ids.count == 200)
         #expect(Set(claimed.ids).count == 200)
         #expect(claimed.claimers.count > 1 || kind == .sqlite) // PostgreSQL really shared the work

@@ -42,40 +42,33 @@ public final class SpawnedProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         var parentEnds: [Int32] = []
         var childEnds: [Int32] = []
-        func pipeEnds() throws -> (read: Int32, write: Int32) {
+        /// A pipe whose one end becomes `target` in the child (its read end
+        /// for stdin, its write end otherwise); returns the parent's end.
+        func pipe(to target: Int32) throws -> Int32 {
             var ends: [Int32] = [0, 0]
             guard pipe2(&ends, O_CLOEXEC) == 0 else { throw TestError("pipe2: \(String(cString: strerror(errno)))") }
-            return (ends[0], ends[1])
+            let (child, parent) = target == 0 ? (ends[0], ends[1]) : (ends[1], ends[0])
+            posix_spawn_file_actions_adddup2(&actions, child, target)
+            childEnds.append(child)
+            parentEnds.append(parent)
+            return parent
         }
 
         var stdinWriter: Int32?
         if input {
-            let ends = try pipeEnds()
-            posix_spawn_file_actions_adddup2(&actions, ends.read, 0)
-            stdinWriter = ends.write
-            parentEnds.append(ends.write)
-            childEnds.append(ends.read)
+            stdinWriter = try pipe(to: 0)
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
         var stdoutReader: Int32?
         var stderrReader: Int32?
         switch output {
-        case .separatePipes, .mergedPipe:
-            let out = try pipeEnds()
-            posix_spawn_file_actions_adddup2(&actions, out.write, 1)
-            stdoutReader = out.read
-            parentEnds.append(out.read)
-            childEnds.append(out.write)
-            if case .separatePipes = output {
-                let err = try pipeEnds()
-                posix_spawn_file_actions_adddup2(&actions, err.write, 2)
-                stderrReader = err.read
-                parentEnds.append(err.read)
-                childEnds.append(err.write)
-            } else {
-                posix_spawn_file_actions_adddup2(&actions, out.write, 2)
-            }
+        case .separatePipes:
+            stdoutReader = try pipe(to: 1)
+            stderrReader = try pipe(to: 2)
+        case .mergedPipe:
+            stdoutReader = try pipe(to: 1)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
         case .file(let path):
             posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
