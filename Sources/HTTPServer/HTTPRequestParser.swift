@@ -140,9 +140,11 @@ public struct HTTPRequestParser: Sendable {
                 state = .chunkSize(head, body: body)
 
             case .trailers(let head, let body, let bytes):
-                guard let lineEnd = try findLineEnd(from: start, limit: limits.maximumHeadBytes - bytes) else {
-                    if buffer.count - start > limits.maximumHeadBytes - bytes { throw .headTooLarge }
-                    return nil
+                let lineEnd: Int
+                switch try findLineEnd(from: start, limit: limits.maximumHeadBytes - bytes) {
+                case .found(let end): lineEnd = end
+                case .needMore: return nil
+                case .tooLong: throw .headTooLarge
                 }
                 let lineLength = lineEnd - start
                 start = lineEnd + 2
@@ -168,24 +170,33 @@ public struct HTTPRequestParser: Sendable {
     let CR = UInt8(ascii: "\r")
     let LF = UInt8(ascii: "\n")
 
-    /// Finds the CRLF that ends the line starting at `from`; nil when it has
-    /// not arrived. A bare LF or a CR not followed by LF is an error.
-    private func findLineEnd(from: Int, limit: Int) throws(HTTPParseError) -> Int? {
+    /// Where the line starting at `from` ends, when its text may be at most
+    /// `limit` bytes (so its CR at offset `limit` at the latest).
+    enum LineEnd {
+        case found(Int)
+        case needMore
+        case tooLong
+    }
+
+    /// Finds the CRLF that ends the line starting at `from`. The answer
+    /// depends only on the bytes, never on how they were split: a CR that
+    /// is the last byte buffered waits for the next one. A bare LF or a CR
+    /// not followed by LF is an error.
+    private func findLineEnd(from: Int, limit: Int) throws(HTTPParseError) -> LineEnd {
         var index = from
-        let end = min(buffer.count, from + limit + 2)
-        while index < end {
+        while index < buffer.count && index <= from + limit {
             let byte = buffer[index]
             if byte == LF {
                 throw .badRequest("bare LF line ending")
             }
             if byte == CR {
-                guard index + 1 < buffer.count else { return nil }
+                guard index + 1 < buffer.count else { return .needMore }
                 guard buffer[index + 1] == LF else { throw .badRequest("CR not followed by LF") }
-                return index
+                return .found(index)
             }
             index += 1
         }
-        return nil
+        return index > from + limit ? .tooLong : .needMore
     }
 
     /// Parses the head once all of it is buffered.
@@ -411,9 +422,11 @@ public struct HTTPRequestParser: Sendable {
 
     /// Reads `size[;extensions]CRLF`; nil when the line has not arrived.
     private mutating func parseChunkSize() throws(HTTPParseError) -> Int? {
-        guard let lineEnd = try findLineEnd(from: start, limit: limits.maximumChunkLineBytes) else {
-            if buffer.count - start > limits.maximumChunkLineBytes { throw .badRequest("chunk size line too long") }
-            return nil
+        let lineEnd: Int
+        switch try findLineEnd(from: start, limit: limits.maximumChunkLineBytes) {
+        case .found(let end): lineEnd = end
+        case .needMore: return nil
+        case .tooLong: throw .badRequest("chunk size line too long")
         }
         var size = 0
         var digits = 0

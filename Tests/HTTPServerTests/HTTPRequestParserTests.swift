@@ -164,6 +164,23 @@ func requests(_ outputs: [HTTPRequestParser.Output]) -> [HTTPRequest] {
         #expect(parse(input).error?.status == status, "\(input.debugDescription)")
     }
 
+    /// A chunk-size line of exactly the limit is accepted and one byte more
+    /// is refused, whether or not the input is cut right after its CR (the
+    /// fuzzer found the split case refused as too long).
+    @Test func aLineAtTheLimitGetsTheSameAnswerWhereverItIsCut() throws {
+        let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        for (extra, accepted) in [(0, true), (1, false)] {
+            let line = "1;" + String(repeating: "x", count: HTTPParserLimits().maximumChunkLineBytes - 2 + extra)
+            let bytes = Array((head + line + "\r\na\r\n0\r\n\r\n").utf8)
+            let cut = head.utf8.count + line.utf8.count + 1
+            for pieces in [[bytes], [Array(bytes[..<cut]), Array(bytes[cut...])], bytes.map { [$0] }] {
+                let result = parse(pieces)
+                #expect((result.error == nil) == accepted, "line of \(line.utf8.count) bytes in \(pieces.count) pieces: \(String(describing: result.error))")
+                #expect(requests(result.outputs).map(\.body) == (accepted ? [Array("a".utf8)] : []))
+            }
+        }
+    }
+
     @Test func failsAtOnceOnATLSClientHello() {
         // The first bytes of a TLS record: no CRLF will ever come.
         let hello: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03]
