@@ -19,15 +19,18 @@ public enum ConfigFile {
             if trimmed.hasPrefix("[") {
                 throw ConfigurationError(source: source, key: nil, problem: "sections are not used in this file; write settings as 'key = value'")
             }
-            guard let equals = trimmed.firstIndex(of: "=") else {
+            // '=' and quotes are found among Unicode scalars, not characters:
+            // a combining mark after them must not hide them.
+            let scalars = trimmed.unicodeScalars
+            guard let equals = scalars.firstIndex(of: "=") else {
                 throw ConfigurationError(source: source, key: nil, problem: "expected 'key = value', got '\(trimmed.prefix(60))'")
             }
-            let key = String(trimmed[..<equals].trimmingSpaces)
+            let key = String(Substring(scalars[..<equals]).trimmingSpaces)
             guard !key.isEmpty, key.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }), key.first?.isLetter == true else {
                 throw ConfigurationError(source: source, key: nil, problem: "'\(key)' is not a setting name (settings are lowercase words joined by '-', like 'listen' or 'app-id')")
             }
-            var value = String(trimmed[trimmed.index(after: equals)...].trimmingSpaces)
-            if value.hasPrefix("\"") {
+            var value = String(Substring(scalars[scalars.index(after: equals)...]).trimmingSpaces)
+            if value.unicodeScalars.first == "\"" {
                 value = try unquote(value, source: source, key: key)
             }
             entries.append(ConfigEntry(key: key, value: value, source: source))
@@ -36,10 +39,10 @@ public enum ConfigFile {
     }
 
     static func unquote(_ quoted: String, source: ConfigSource, key: String) throws(ConfigurationError) -> String {
-        var result = ""
+        var result = String.UnicodeScalarView()
         var escaped = false
         var closed = false
-        for character in quoted.dropFirst() {
+        for character in quoted.unicodeScalars.dropFirst() {
             if closed {
                 throw ConfigurationError(source: source, key: key, problem: "text after the closing quote; put the whole value in quotes")
             }
@@ -58,7 +61,7 @@ public enum ConfigFile {
             }
         }
         guard closed else { throw ConfigurationError(source: source, key: key, problem: "the value has no closing quote") }
-        return result
+        return String(result)
     }
 }
 

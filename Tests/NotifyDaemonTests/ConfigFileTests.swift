@@ -21,6 +21,15 @@ import Testing
         #expect(entries[0].source == .file(path: "/etc/x/notifyd.conf", line: 2))
     }
 
+    /// A combining mark right after '=', a quote or a backslash does not
+    /// hide it (the config fuzzer found a quoted backslash followed by one
+    /// refused): the file is read as Unicode scalars, not characters.
+    @Test func aCombiningMarkDoesNotHideEqualsQuotesOrEscapes() throws {
+        let mark = "\u{030F}"
+        let entries = try parse("seller-id =\(mark)x\napp-id = \"a\\\\\(mark)\\\"\(mark)\"\n")
+        #expect(entries.map(\.value) == ["\(mark)x", "a\\\(mark)\"\(mark)"])
+    }
+
     @Test(arguments: [
         ("listen 0.0.0.0:80", "notifyd.conf:1: expected 'key = value'"),
         ("[server]", "notifyd.conf:1: sections are not used"),
