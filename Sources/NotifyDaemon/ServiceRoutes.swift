@@ -16,7 +16,8 @@ struct ServiceRoutes: Sendable {
     let ledger: LedgerLocation
     let minimumFreeDiskBytes: Int
     let metrics: Metrics
-    let server: HTTPServer
+    /// Unowned: the server holds these routes, and the daemon holds the server.
+    unowned let server: HTTPServer
     let dispatcher: OutboxDispatcher?
 
     var routes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void] {

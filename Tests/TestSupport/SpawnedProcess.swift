@@ -80,6 +80,10 @@ public final class SpawnedProcess: @unchecked Sendable {
         posix_spawn_file_actions_addclosefrom_np(&actions, descriptor == nil ? 3 : 4)
 
         var merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // scripts/sanitize.sh checks the daemons and tools for leaks, but
+        // not the test process itself (its harness and Foundation keep
+        // allocations until exit): children get their own ASan options.
+        if let childOptions = merged["NOTIFYD_TEST_CHILD_ASAN_OPTIONS"] { merged["ASAN_OPTIONS"] = childOptions }
         for name in removed { merged.removeValue(forKey: name) }
         let argv = command.map { strdup($0) } + [nil]
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
