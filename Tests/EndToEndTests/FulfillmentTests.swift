@@ -53,11 +53,17 @@ import TestSupport
         _ = try ChildProcess.run("chmod", ["+x", script])
         _ = try DaemonProcess.command(["orders", "add", "--db", directory.file("ledger.db"), "X1", "99.00"])
         let daemon = try DaemonProcess(
-            arguments: DaemonProcess.fixtureArguments(directory, extra: ["--sink", "exec", "--sink-command", script]), directory: directory)
+            // A long sink timeout: on a loaded machine (the sanitizer runs) a
+            // timed-out attempt would be retried, by design, and run twice.
+            arguments: DaemonProcess.fixtureArguments(directory, extra: ["--sink", "exec", "--sink-command", script, "--sink-timeout", "120s"]),
+            directory: directory)
         #expect(try Curl.post(daemon.notifyURL, body: SignedNotification.paid("X1", amount: "99.00", notifyID: "NX1")).body == "success")
         let log = directory.file("received.log")
-        #expect(Self.waitUntil { FileManager.default.fileExists(atPath: log) })
-        #expect(try String(contentsOfFile: log, encoding: .utf8) == "X1/ship 99.00\n")
+        // The script's line, once it is whole (the file exists a moment
+        // before its line is written).
+        #expect(Self.waitUntil { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").hasSuffix("\n") })
+        let received = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(received == "X1/ship 99.00\n", "\(received.debugDescription); daemon log:\n\(daemon.log.suffix(3000))")
         let document = try String(contentsOfFile: directory.file("received-X1-ship.json"), encoding: .utf8)
         #expect(document.contains("\"out_trade_no\":\"X1\"") && document.contains("\"amount_fen\":9900"))
         #expect(daemon.stop() == 0)
