@@ -12,12 +12,7 @@ import TestSupport
         // Originals plus byte-identical duplicates, re-signed retries,
         // resends under new notify_ids, and a few forgeries, shuffled.
         let directory = TemporaryDirectory("crash-loop")
-        let bench = URL(fileURLWithPath: DaemonProcess.binary).deletingLastPathComponent().appendingPathComponent("notifyd-bench").path
-        let corpusFile = directory.file("corpus.txt")
-        let made = try ChildProcess.run(bench, ["corpus", "--count", "3000", "--seed", "31", "--private-key",
-                                                Fixtures.path(Fixtures.currentPrivateKey), "--out", corpusFile], timeout: 300)
-        try #require(made.status == 0, "\(made.stderr)")
-        let lines = try String(contentsOfFile: corpusFile, encoding: .utf8).split(separator: "\n").map(String.init)
+        let lines = try SignedCorpus.lines(count: 3000, seed: 31, repeats: true)
 
         var generator = SeededGenerator(seed: 32)
         var answeredSuccess = Set<Int>()

@@ -34,12 +34,7 @@ public final class ActivatedDaemon: @unchecked Sendable {
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 20) -> Int32 {
         if !process.isRunning { return process.terminationStatus }
         kill(pid, signal)
-        guard process.wait(seconds: timeout) else {
-            kill(pid, SIGKILL)
-            process.waitUntilExit()
-            return -1
-        }
-        return process.terminationStatus
+        return process.waitOrKill(seconds: timeout) ? process.terminationStatus : -1
     }
 
     /// A listening TCP socket on a free loopback port, as systemd would hold it.

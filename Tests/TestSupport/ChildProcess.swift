@@ -21,7 +21,7 @@ public enum ChildProcess {
         try? process.standardInput!.close()
         if !process.wait(seconds: timeout) {
             kill(process.processIdentifier, SIGTERM)
-            if !process.wait(seconds: 0.1) { kill(process.processIdentifier, SIGKILL) }
+            process.waitOrKill(seconds: 0.1)
         }
         let status = process.terminationStatus
         let (out, err) = collector.finish()

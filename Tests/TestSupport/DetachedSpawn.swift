@@ -12,11 +12,6 @@ public enum DetachedSpawn {
     /// exit status, or -1 after killing it at the deadline.
     public static func run(_ arguments: [String], timeout: Double) throws -> Int32 {
         let process = try SpawnedProcess(arguments, output: .null)
-        guard process.wait(seconds: timeout) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return -1
-        }
-        return process.terminationStatus
+        return process.waitOrKill(seconds: timeout) ? process.terminationStatus : -1
     }
 }

@@ -131,6 +131,16 @@ public final class SpawnedProcess: @unchecked Sendable {
         return true
     }
 
+    /// Waits at most `seconds`, then kills it with SIGKILL and reaps it;
+    /// true when it ended by itself.
+    @discardableResult
+    public func waitOrKill(seconds: Double) -> Bool {
+        if wait(seconds: seconds) { return true }
+        kill(processIdentifier, SIGKILL)
+        waitUntilExit()
+        return false
+    }
+
     /// The exit status, or 128 + the signal that ended it.
     public var terminationStatus: Int32 {
         waitUntilExit()
