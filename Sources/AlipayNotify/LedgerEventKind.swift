@@ -16,6 +16,7 @@ public enum LedgerEventKind: String, Sendable, Hashable, CaseIterable {
 public struct PlannedEvent: Sendable, Equatable {
     public var kind: LedgerEventKind
     public var id: String
+    public var outTradeNo: String
     /// ship and duplicate_payment: the trade's total; refund: this refund
     /// (the growth of the cumulative total); close: the refunded total.
     public var amount: Fen
@@ -25,6 +26,7 @@ public struct PlannedEvent: Sendable, Equatable {
 
     public init(kind: LedgerEventKind, outTradeNo: String, amount: Fen, refundedTotal: Fen? = nil, closeReason: CloseReason? = nil) {
         self.kind = kind
+        self.outTradeNo = outTradeNo
         self.amount = amount
         self.refundedTotal = refundedTotal
         self.closeReason = closeReason

@@ -81,6 +81,17 @@ public struct Notification: Sendable, Equatable {
     }
 }
 
+extension Notification {
+    /// The facts of this notification as the state machine and the ledger take them.
+    public var observation: TradeObservation {
+        TradeObservation(
+            source: .notification(notifyID: notifyID), appID: appID, sellerID: sellerID, outTradeNo: outTradeNo,
+            tradeNo: tradeNo, tradeStatus: tradeStatus, totalAmount: totalAmount, refundFee: refundFee,
+            outBizNo: outBizNo, gmtPayment: gmtPayment, statedAt: notifyTime
+        )
+    }
+}
+
 /// Why a correctly signed body is still not a notification the daemon can act on.
 public enum NotificationFieldError: Error, Equatable, Sendable, CustomStringConvertible {
     case missing(String)

@@ -5,7 +5,7 @@ import AlipayNotify
 public enum LedgerOutcome: Sendable {
     /// Written: the notification row, the trade, and the events decided.
     case recorded(TradeDecision)
-    /// The notify_id was recorded before; nothing changed.
+    /// The observation's id (a notify_id) was recorded before; nothing changed.
     case duplicate
     /// Refused for a business reason and quarantined.
     case rejected(RejectionReason)
@@ -18,16 +18,5 @@ public enum LedgerOutcome: Sendable {
         case .recorded, .duplicate: return true
         case .rejected, .unavailable: return false
         }
-    }
-}
-
-/// The settings that change what the ledger accepts.
-public struct LedgerPolicy: Sendable {
-    /// Record notifications for `out_trade_no`s nobody registered (the
-    /// amount then cannot be checked). Off by default.
-    public var acceptsUnknownOrders: Bool
-
-    public init(acceptsUnknownOrders: Bool = false) {
-        self.acceptsUnknownOrders = acceptsUnknownOrders
     }
 }

@@ -2,51 +2,66 @@ import AlipayNotify
 
 /// What the ledger writer is asked to record, after the signature check.
 public enum LedgerSubmission: Sendable {
-    /// An authentic notification that passed the checks that need no
-    /// database (app_id, seller_id, well-formed fields).
-    case notification(AcceptedNotification)
-    /// An authentic notification that failed a check: kept for a person to see.
+    /// An authentic, well-formed observation of a trade (a notification or a
+    /// gateway answer); the business checks run in the ledger transaction.
+    case observation(AcceptedObservation)
+    /// An authentic body that is not a usable observation (a required field
+    /// missing or malformed): kept for a person to see.
     case quarantine(QuarantineEntry)
 }
 
-/// A verified notification with its raw body, as received.
-public struct AcceptedNotification: Sendable {
-    public let notification: Notification
+/// A verified observation with the bytes it came in and the rules it must
+/// pass, as received.
+public struct AcceptedObservation: Sendable {
+    public let observation: TradeObservation
+    /// The notification's body, or the gateway answer's: kept with the record.
     public let rawBody: [UInt8]
     public let receivedAt: String
+    public let rules: BusinessRules
 
-    public init(notification: Notification, rawBody: [UInt8], receivedAt: String = Timestamp.now()) {
-        self.notification = notification
+    public init(observation: TradeObservation, rawBody: [UInt8], rules: BusinessRules, receivedAt: String = Timestamp.now()) {
+        self.observation = observation
         self.rawBody = rawBody
+        self.rules = rules
         self.receivedAt = receivedAt
     }
 }
 
-/// A correctly signed notification the daemon refused, and why. Stored in
-/// the `quarantine` table (never as trusted data) and answered `fail`, so
+/// A correctly signed body the daemon refused, and why. Stored in the
+/// `quarantine` table (never as trusted data) and answered `fail`, so
 /// Alipay retries and an operator can fix the cause.
 public struct QuarantineEntry: Sendable {
     public let reason: RejectionReason
-    public let notifyID: String?
+    /// The observation's id: a notification's notify_id, or a gateway answer's own id.
+    public let sourceID: String?
     public let outTradeNo: String?
     public let appID: String?
-    public let totalAmount: String?
+    /// The amount stated, when it parses; `total_amount` is stored as
+    /// `88.88`, whatever form the body gave it in.
+    public let totalAmount: Fen?
     public let rawBody: [UInt8]
 
-    public init(reason: RejectionReason, notifyID: String?, outTradeNo: String?, appID: String?,
-                totalAmount: String?, rawBody: [UInt8]) {
+    public init(reason: RejectionReason, sourceID: String?, outTradeNo: String?, appID: String?,
+                totalAmount: Fen?, rawBody: [UInt8]) {
         self.reason = reason
-        self.notifyID = notifyID
+        self.sourceID = sourceID
         self.outTradeNo = outTradeNo
         self.appID = appID
         self.totalAmount = totalAmount
         self.rawBody = rawBody
     }
 
+    /// The entry for an observation that failed a business check.
+    init(reason: RejectionReason, accepted: AcceptedObservation) {
+        let observation = accepted.observation
+        self.init(reason: reason, sourceID: observation.source.id, outTradeNo: observation.outTradeNo,
+                  appID: observation.appID, totalAmount: observation.totalAmount, rawBody: accepted.rawBody)
+    }
+
     /// Repeats of the same refusal (Alipay's retries) share one row: the
-    /// reason and notify_id, or a hash of the body when there is no notify_id.
+    /// reason and the observation's id, or a hash of the body without an id.
     var deduplicationKey: String {
-        if let notifyID { return "\(reason.code)|\(notifyID)" }
+        if let sourceID { return "\(reason.code)|\(sourceID)" }
         var hash: UInt64 = 0xcbf29ce484222325
         for byte in rawBody { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
         return "\(reason.code)|body:\(String(hash, radix: 16))"

@@ -1,43 +1,58 @@
 import AlipayNotify
 
-/// The primitive reads and writes one notification needs, inside a
-/// transaction of some store. `NotificationRecorder` holds the logic once;
-/// each store (SQLite, PostgreSQL) implements only these.
+/// The reads and writes one observation needs, inside a transaction on a
+/// connection of either store, through the statements written once in
+/// `LedgerReads` and `LedgerWrites`.
 ///
-/// A store that several processes write at once makes them safe there:
-/// `lockTrade` serializes work on one trade (and its business order), and
-/// `insertNotification` relies on the unique notify_id.
-protocol LedgerTransaction {
-    func notificationExists(_ notifyID: String) throws -> Bool
-    func order(_ outTradeNo: String) throws -> MerchantOrder?
+/// Where several processes write at once (PostgreSQL) `lockTrade`
+/// serializes work on one trade and its business order, and
+/// `insertObservation` relies on the unique observation id.
+struct LedgerTransaction<Connection: SQLConnection> {
+    let connection: Connection
+
+    func observationExists(_ id: String) throws -> Bool {
+        try connection.firstRow(LedgerReads.observationExists, [.text(id)]) { _ in true } ?? false
+    }
+
+    func order(_ outTradeNo: String) throws -> MerchantOrder? {
+        try connection.firstRow(LedgerReads.order, [.text(outTradeNo)], LedgerRows.order)
+    }
+
     /// The trade's record; the trade (and `businessOrder`, when given) stay
     /// locked for the rest of the transaction.
-    func lockTrade(_ outTradeNo: String, businessOrder: String?) throws -> TradeRecord?
-    /// The serial that paid `businessOrder` first, if one did.
-    func businessOrderPayer(_ businessOrder: String) throws -> String?
-    /// Records `outTradeNo` as the serial that paid `businessOrder`.
-    func claimBusinessOrder(_ businessOrder: String, outTradeNo: String, at time: String) throws
-    /// Inserts the notification row; false, with nothing written, when its
-    /// notify_id is already recorded.
-    func insertNotification(_ accepted: AcceptedNotification, decision: String) throws -> Bool
-    /// Inserts or updates the trade; `shipment` is set when this
-    /// notification shipped it.
-    func saveTrade(_ trade: TradeRecord, businessOrder: String?, shipment: ShipmentFacts?, at time: String) throws
-    func insertEvent(_ event: PlannedEvent, context: EventContext) throws
-    func quarantine(_ entry: QuarantineEntry, at time: String) throws
-}
+    func lockTrade(_ outTradeNo: String, businessOrder: String?) throws -> TradeRecord? {
+        if let lock = LedgerReads.lockTrade(connection.dialect) {
+            _ = try connection.rows(lock, [.text(LedgerReads.lockKey(outTradeNo: outTradeNo, businessOrder: businessOrder))]) { _ in () }
+        }
+        return try connection.firstRow(LedgerReads.trade, [.text(outTradeNo)], LedgerRows.trade)
+    }
 
-/// Which notification shipped a trade, recorded once with the trade.
-struct ShipmentFacts {
-    let notifyID: String
-    let shippedAt: String
-}
+    /// The business order and the serial that paid it first, if one did.
+    func businessOrderPayment(_ businessOrder: String) throws -> BusinessOrderPayment {
+        let payer = try connection.firstRow(LedgerReads.businessOrderPayer, [.text(businessOrder)]) { $0.text(0) }
+        return BusinessOrderPayment(id: businessOrder, paidBy: payer)
+    }
 
-/// What an event row records besides the event itself.
-struct EventContext {
-    let outTradeNo: String
-    let notifyID: String
-    let tradeNo: String?
-    let businessOrder: String?
-    let createdAt: String
+    func claimBusinessOrder(_ businessOrder: String, outTradeNo: String, at time: String) throws {
+        try connection.run(LedgerWrites.insertPayer, [.text(businessOrder), .text(outTradeNo), .text(time)])
+    }
+
+    /// Inserts the history row; false, with nothing written, when the
+    /// observation's id is already recorded.
+    func insertObservation(_ accepted: AcceptedObservation, decision: String) throws -> Bool {
+        try connection.run(LedgerWrites.insertObservation, LedgerWrites.observationValues(accepted, decision: decision)) == 1
+    }
+
+    func saveTrade(_ trade: TradeRecord, businessOrder: String?, shippedBy: ObservationSource?, at time: String) throws {
+        try connection.run(LedgerWrites.upsertTrade, LedgerWrites.tradeValues(trade, businessOrder: businessOrder, shippedBy: shippedBy, at: time))
+    }
+
+    func insertEvent(_ event: PlannedEvent, source: ObservationSource, tradeNo: String?, businessOrder: String?, at time: String) throws {
+        try connection.run(LedgerWrites.insertEvent,
+                           LedgerWrites.eventValues(event, source: source, tradeNo: tradeNo, businessOrder: businessOrder, at: time))
+    }
+
+    func quarantine(_ entry: QuarantineEntry, at time: String) throws {
+        try connection.run(LedgerWrites.upsertQuarantine, LedgerWrites.quarantineValues(entry, at: time))
+    }
 }

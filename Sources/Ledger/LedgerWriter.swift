@@ -8,8 +8,7 @@ import Locking
 ///
 /// Group commit: while one transaction commits (one fsync), new
 /// submissions queue up; the writer then takes all of them (up to
-/// `maximumBatch`), applies each in its own savepoint inside one
-/// transaction, commits once, and only then calls every completion with
+/// `maximumBatch`), applies each inside one transaction, commits once, and only then calls every completion with
 /// its own outcome. No completion runs before the commit that holds its
 /// submission has returned.
 ///
@@ -50,7 +49,6 @@ public final class LedgerWriter: @unchecked Sendable {
     private var stopped = false
     private let finished = DispatchSemaphore(value: 0)
     private let store: any LedgerStore
-    private let policy: LedgerPolicy
     private let maximumBatch: Int
     private let logger: Logger
     private let onBatch: (@Sendable (BatchStatistics) -> Void)?
@@ -72,12 +70,11 @@ public final class LedgerWriter: @unchecked Sendable {
     /// runs it and answers; `onDurabilityFailure` is told when it fails
     /// (the answers are then 503, and the daemon should stop: after a
     /// failed fsync nobody can say what is on disk).
-    public init(store: any LedgerStore, policy: LedgerPolicy, maximumBatch: Int = 512, logger: Logger,
+    public init(store: any LedgerStore, maximumBatch: Int = 512, logger: Logger,
                 onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,
                 onSync: (@Sendable (_ seconds: Double) -> Void)? = nil,
                 onDurabilityFailure: (@Sendable (any Error) -> Void)? = nil) {
         self.store = store
-        self.policy = policy
         self.maximumBatch = maximumBatch
         self.logger = logger
         self.onBatch = onBatch
@@ -149,13 +146,6 @@ public final class LedgerWriter: @unchecked Sendable {
         eventsWrittenHandler.withLock { $0 = handler }
     }
 
-    /// Submissions waiting for the next transaction.
-    public var queueLength: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return queue.count
-    }
-
     /// Records everything already queued, then stops the thread. Blocks.
     public func shutdown() {
         condition.lock()
@@ -208,7 +198,7 @@ public final class LedgerWriter: @unchecked Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let outcomes: [LedgerOutcome]
         do {
-            outcomes = try store.record(batch.map(\.submission), policy: policy)
+            outcomes = try store.record(batch.map(\.submission))
             if consecutiveFailures > 0 {
                 logger.notice("ledger writable again after \(consecutiveFailures) failed transaction(s)")
                 consecutiveFailures = 0

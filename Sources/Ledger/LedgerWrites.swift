@@ -1,23 +1,25 @@
 import AlipayNotify
 
-/// The statements that write a notification's rows, with the values that
-/// go with them: one text and one value list serve both stores. The text
+/// The statements that write an observation's rows, with the values that go
+/// with them: one text and one value list serve both stores. The text
 /// numbers its parameters `$1…` as PostgreSQL does; `SQLDialect` renders it
 /// for SQLite (`?1…`). Booleans are bound as 0/1 and cast for PostgreSQL.
 enum LedgerWrites {
-    static let insertNotification = """
-        INSERT INTO notifications(notify_id, out_trade_no, trade_status, trade_no, total_fen, refund_fen,
+    /// The trade's history: every observation once per id (a notification's
+    /// notify_id, a gateway answer's own id), with its raw bytes.
+    static let insertObservation = """
+        INSERT INTO notifications(notify_id, source, out_trade_no, trade_status, trade_no, total_fen, refund_fen,
                                   out_biz_no, notify_time, received_at, decision, raw_body)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
         ON CONFLICT (notify_id) DO NOTHING
         """
 
-    static func notificationValues(_ accepted: AcceptedNotification, decision: String) -> [SQLValue] {
-        let n = accepted.notification
+    static func observationValues(_ accepted: AcceptedObservation, decision: String) -> [SQLValue] {
+        let o = accepted.observation
         return [
-            .text(n.notifyID), .text(n.outTradeNo), .text(n.tradeStatus.rawValue), .optional(n.tradeNo),
-            .integer(n.totalAmount.value), .optional(n.refundFee?.value), .optional(n.outBizNo),
-            .optional(n.notifyTime), .text(accepted.receivedAt), .text(decision), .blob(accepted.rawBody),
+            .text(o.source.id), .text(o.source.kind), .text(o.outTradeNo), .text(o.tradeStatus.rawValue), .optional(o.tradeNo),
+            .integer(o.totalAmount.value), .optional(o.refundFee?.value), .optional(o.outBizNo),
+            .optional(o.statedAt), .text(accepted.receivedAt), .text(decision), .blob(accepted.rawBody),
         ]
     }
 
@@ -35,33 +37,35 @@ enum LedgerWrites {
             ship_notify_id = coalesce(trades.ship_notify_id, excluded.ship_notify_id)
         """
 
-    static func tradeValues(_ trade: TradeRecord, businessOrder: String?, shipment: ShipmentFacts?, at time: String) -> [SQLValue] {
+    /// `shippedBy`: the observation that shipped the trade, when this one did.
+    static func tradeValues(_ trade: TradeRecord, businessOrder: String?, shippedBy: ObservationSource?, at time: String) -> [SQLValue] {
         [
             .text(trade.outTradeNo), .optional(trade.tradeNo), .text(trade.status.rawValue),
             .integer(trade.totalAmount.value), .integer(trade.paid ? 1 : 0), .integer(trade.shipped ? 1 : 0),
             .integer(trade.duplicatePayment ? 1 : 0), .integer(trade.refunded.value),
             .optional(trade.closeReason?.rawValue), .optional(businessOrder), .text(time),
-            .optional(shipment?.shippedAt), .optional(shipment?.notifyID),
+            shippedBy == nil ? .null : .text(time), .optional(shippedBy?.id),
         ]
     }
 
     /// An outbox event, due at once; its stable id makes a second insert a no-op.
     static let insertEvent = """
-        INSERT INTO events(id, kind, out_trade_no, notify_id, trade_no, business_order, amount_fen,
+        INSERT INTO events(id, kind, out_trade_no, source, notify_id, trade_no, business_order, amount_fen,
                            refunded_total_fen, close_reason, created_at, next_attempt_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
         ON CONFLICT (id) DO NOTHING
         """
 
-    static func eventValues(_ event: PlannedEvent, context: EventContext) -> [SQLValue] {
+    static func eventValues(_ event: PlannedEvent, source: ObservationSource, tradeNo: String?, businessOrder: String?,
+                            at time: String) -> [SQLValue] {
         [
-            .text(event.id), .text(event.kind.rawValue), .text(context.outTradeNo), .text(context.notifyID),
-            .optional(context.tradeNo), .optional(context.businessOrder), .integer(event.amount.value),
-            .optional(event.refundedTotal?.value), .optional(event.closeReason?.rawValue), .text(context.createdAt),
+            .text(event.id), .text(event.kind.rawValue), .text(event.outTradeNo), .text(source.kind), .optional(source.notifyID),
+            .optional(tradeNo), .optional(businessOrder), .integer(event.amount.value),
+            .optional(event.refundedTotal?.value), .optional(event.closeReason?.rawValue), .text(time),
         ]
     }
 
-    /// A refused notification, once per reason and notify_id, counted on every retry.
+    /// A refused observation, once per reason and id, counted on every retry.
     static let upsertQuarantine = """
         INSERT INTO quarantine(dedup_key, reason, detail, notify_id, out_trade_no, app_id, total_amount,
                                first_seen_at, last_seen_at, raw_body)
@@ -72,26 +76,26 @@ enum LedgerWrites {
     static func quarantineValues(_ entry: QuarantineEntry, at time: String) -> [SQLValue] {
         [
             .text(entry.deduplicationKey), .text(entry.reason.code), .text(entry.reason.description),
-            .optional(entry.notifyID), .optional(entry.outTradeNo), .optional(entry.appID),
-            .optional(entry.totalAmount), .text(time), .blob(entry.rawBody),
+            .optional(entry.sourceID), .optional(entry.outTradeNo), .optional(entry.appID),
+            .optional(entry.totalAmount?.description), .text(time), .blob(entry.rawBody),
         ]
     }
 
     static let insertPayer = "INSERT INTO business_order_payments(business_order, out_trade_no, paid_at) VALUES ($1, $2, $3)"
 
-    static func payerValues(_ businessOrder: String, outTradeNo: String, at time: String) -> [SQLValue] {
-        [.text(businessOrder), .text(outTradeNo), .text(time)]
-    }
-}
+    /// A new order; an existing one is left as it is (and compared by the caller).
+    static let insertOrder = """
+        INSERT INTO orders(out_trade_no, total_fen, business_order, created_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (out_trade_no) DO NOTHING
+        """
 
-/// How a statement of `LedgerWrites` is written for one database.
-enum SQLDialect {
-    case sqlite
-    case postgres
-
-    /// `$n::boolean` and `$n` become `?n` for SQLite; PostgreSQL takes the text as it is.
-    func render(_ sql: String) -> String {
-        guard self == .sqlite else { return sql }
-        return sql.replacing("::boolean", with: "").replacing(/\$(\d+)/) { "?" + $0.1 }
+    static func orderValues(_ order: MerchantOrder) -> [SQLValue] {
+        [.text(order.outTradeNo), .integer(order.totalAmount.value), .optional(order.businessOrder), .text(order.createdAt)]
     }
+
+    /// The readiness check's small write.
+    static let upsertProbe = """
+        INSERT INTO readiness_probe(instance, probed_at) VALUES ($1, $2)
+        ON CONFLICT (instance) DO UPDATE SET probed_at = excluded.probed_at
+        """
 }

@@ -9,7 +9,10 @@ public struct OutboxEvent: Sendable, Equatable {
     public let seq: Int64
     public let kind: LedgerEventKind
     public let outTradeNo: String
-    public let notifyID: String
+    /// What caused it: `notification`, or `gateway` for a verified gateway answer.
+    public let source: String
+    /// The notification that caused it; nil when a gateway answer did.
+    public let notifyID: String?
     public let tradeNo: String?
     public let businessOrder: String?
     public let amount: Fen
@@ -33,7 +36,7 @@ public struct OutboxEvent: Sendable, Equatable {
             + "\"trade_no\":\(optional(tradeNo)),\"business_order\":\(optional(businessOrder)),"
             + "\"amount\":\"\(amount)\",\"amount_fen\":\(amount.value),"
             + "\"refunded_total\":\(optional(refundedTotal?.description)),\"refunded_total_fen\":\(refundedTotal.map { "\($0.value)" } ?? "null"),"
-            + "\"close_reason\":\(optional(closeReason?.rawValue)),\"notify_id\":\(JSONText.string(notifyID)),"
+            + "\"close_reason\":\(optional(closeReason?.rawValue)),\"source\":\(JSONText.string(source)),\"notify_id\":\(optional(notifyID)),"
             + "\"created_at\":\"\(createdAt)\",\"attempt\":\(attempt)}"
     }
 
@@ -41,9 +44,10 @@ public struct OutboxEvent: Sendable, Equatable {
     public func environment(attempt: Int) -> [String: String] {
         var variables = [
             "ALIPAY_EVENT_ID": id, "ALIPAY_EVENT_KIND": kind.rawValue, "ALIPAY_OUT_TRADE_NO": outTradeNo,
-            "ALIPAY_NOTIFY_ID": notifyID, "ALIPAY_AMOUNT": amount.description, "ALIPAY_AMOUNT_FEN": "\(amount.value)",
+            "ALIPAY_SOURCE": source, "ALIPAY_AMOUNT": amount.description, "ALIPAY_AMOUNT_FEN": "\(amount.value)",
             "ALIPAY_EVENT_CREATED_AT": createdAt, "ALIPAY_EVENT_ATTEMPT": "\(attempt)",
         ]
+        if let notifyID { variables["ALIPAY_NOTIFY_ID"] = notifyID }
         if let tradeNo { variables["ALIPAY_TRADE_NO"] = tradeNo }
         if let businessOrder { variables["ALIPAY_BUSINESS_ORDER"] = businessOrder }
         if let refundedTotal {
@@ -74,8 +78,12 @@ public enum RedeliveryResult: Sendable, Equatable {
 
 /// Everything the ledger knows about one order: for "what happened to order X?".
 public struct TradeDetails: Sendable {
+    /// One observation of the trade's history: a notification, or a gateway answer.
     public struct NotificationSummary: Sendable {
+        /// The notify_id, or a gateway answer's own id.
         public let notifyID: String
+        /// `notification` or `gateway`.
+        public let source: String
         public let tradeStatus: String
         public let totalAmount: Fen
         public let refundFee: Fen?

@@ -6,7 +6,7 @@ import Glibc
 /// One SQLite connection with its prepared statements. Not thread-safe by
 /// design: the ledger writer owns one on its thread, and every other user
 /// (a CLI command, the admin listener) opens its own.
-public final class SQLiteDatabase {
+public final class SQLiteDatabase: SQLConnection {
     let handle: OpaquePointer
     public let path: String
     private var statements: [String: SQLiteStatement] = [:]
@@ -58,12 +58,24 @@ public final class SQLiteDatabase {
         }
     }
 
-    /// A prepared statement for `sql`, prepared once and reused.
+    public var dialect: SQLDialect { .sqlite }
+
+    /// A prepared statement for `sql` (written in either form: `$n` is
+    /// rendered as `?n`), prepared once and reused.
     public func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         if let cached = statements[sql] { return cached }
-        let statement = try SQLiteStatement(database: self, sql: sql)
+        let statement = try SQLiteStatement(database: self, sql: SQLDialect.sqlite.render(sql))
         statements[sql] = statement
         return statement
+    }
+
+    @discardableResult
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        try statement(sql).run(values)
+    }
+
+    public func rows<T>(_ sql: String, _ values: [SQLValue] = [], _ decode: (SQLiteStatement) throws -> T) throws -> [T] {
+        try statement(sql).rows(values, decode)
     }
 
     public func scalarText(_ sql: String) throws(SQLiteError) -> String? {
@@ -71,25 +83,24 @@ public final class SQLiteDatabase {
         return try statement.step() ? statement.optionalText(0) : nil
     }
 
-    public func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws -> Int64 {
-        try statement(sql).firstRow(values) { $0.int(0) } ?? 0
-    }
-
     /// Runs `body` in `BEGIN IMMEDIATE … COMMIT` (the write lock is taken
     /// at the start, so a busy database fails here rather than half-way).
-    /// Any error rolls back and is rethrown.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+    /// When it throws, rolls back if SQLite has not already (it may after an
+    /// I/O error or a full disk), and rethrows the first error.
+    public func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        try statement("BEGIN IMMEDIATE").run()
         do {
             let result = try body()
-            try execute("COMMIT")
+            try statement("COMMIT").run()
             return result
         } catch {
-            try? execute("ROLLBACK")
+            if isInTransaction { try? execute("ROLLBACK") }
             throw error
         }
     }
 
-    /// Rows changed by the last statement.
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    /// True while a transaction is open.
+    var isInTransaction: Bool {
+        sqlite3_get_autocommit(handle) == 0
+    }
 }

@@ -2,11 +2,8 @@ import AlipayNotify
 import CSQLite
 
 /// The embedded ledger: one SQLite file in WAL mode with `synchronous=FULL`.
-public final class SQLiteLedgerStore: LedgerStore {
+public final class SQLiteLedgerStore: SQLLedgerStore {
     let database: SQLiteDatabase
-    let transaction: SQLiteLedgerTransaction
-    private let begin: SQLiteStatement
-    private let commit: SQLiteStatement
     private var checkpointer: WALCheckpointer?
     private var walSync: WALSync?
 
@@ -41,9 +38,6 @@ public final class SQLiteLedgerStore: LedgerStore {
          checkpointFrames: (passive: Int32, restart: Int32)?) throws {
         database = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         try SQLiteSchema.migrate(database)
-        transaction = try SQLiteLedgerTransaction(database: database)
-        begin = try database.statement("BEGIN IMMEDIATE")
-        commit = try database.statement("COMMIT")
         if explicitSync {
             try database.execute("PRAGMA synchronous=NORMAL")
             walSync = try WALSync(walPath: path + "-wal")
@@ -58,10 +52,15 @@ public final class SQLiteLedgerStore: LedgerStore {
     public var path: String { database.path }
 
     /// Records the batch in one transaction (see `BatchRecording`).
-    public func record(_ batch: [LedgerSubmission], policy: LedgerPolicy) throws -> [LedgerOutcome] {
-        let recorder = NotificationRecorder(policy: policy)
-        return try BatchRecording.record(batch, databaseUnavailable: { ($0 as? SQLiteError)?.isTransient ?? false }) {
-            try recordInOneTransaction($0, recorder)
+    public func record(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome] {
+        try BatchRecording.record(batch, databaseUnavailable: { ($0 as? SQLiteError)?.isTransient ?? false }) { batch in
+            if let checkpointer, checkpointer.needsRestart {
+                // The background PASSIVE checkpoints copied nearly all of it;
+                // finish and start the WAL over (a short pause, once in a while).
+                // If it cannot (a reader holds an old snapshot), the next batch tries again.
+                checkpointer.restart(on: database)
+            }
+            return try inTransaction { try recordInTransaction(batch, on: $0) }
         }
     }
 
@@ -69,69 +68,16 @@ public final class SQLiteLedgerStore: LedgerStore {
         checkpointer?.stop()
     }
 
-    private func recordInOneTransaction(_ batch: [LedgerSubmission], _ recorder: NotificationRecorder) throws -> [LedgerOutcome] {
-        if let checkpointer, checkpointer.needsRestart {
-            // The background PASSIVE checkpoints copied nearly all of it;
-            // finish and start the WAL over (a short pause, once in a while).
-            // If it cannot (a reader holds an old snapshot), the next batch tries again.
-            checkpointer.restart(on: database)
-        }
-        try begin.run()
-        do {
-            var outcomes: [LedgerOutcome] = []
-            outcomes.reserveCapacity(batch.count)
-            for submission in batch {
-                outcomes.append(try recorder.apply(submission, in: transaction))
-            }
-            try commit.run()
-            return outcomes
-        } catch {
-            if database.inTransaction { try? database.execute("ROLLBACK") }
-            throw error
-        }
+    public func inTransaction<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
+        try database.inTransaction { try body(database) }
     }
 
-    @discardableResult
-    public func addOrder(_ order: MerchantOrder) throws -> Bool {
-        try MerchantOrder.validate(outTradeNo: order.outTradeNo, businessOrder: order.businessOrder)
-        return try database.transaction {
-            if let existing = try self.order(order.outTradeNo) {
-                guard existing.totalAmount == order.totalAmount, existing.businessOrder == order.businessOrder else {
-                    throw OrderError.conflict(existing: existing)
-                }
-                return false
-            }
-            try database.statement("INSERT INTO orders(out_trade_no, total_fen, business_order, created_at) VALUES (?1, ?2, ?3, ?4)")
-                .run([.text(order.outTradeNo), .integer(order.totalAmount.value), .optional(order.businessOrder), .text(order.createdAt)])
-            return true
-        }
+    /// Reads run outside a transaction: in WAL mode each statement sees a
+    /// committed state, and no write lock is taken from the writer.
+    public func reading<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
+        try body(database)
     }
 
-    public func order(_ outTradeNo: String) throws -> MerchantOrder? {
-        try transaction.order(outTradeNo)
-    }
-
-    public func orders(limit: Int) throws -> [MerchantOrder] {
-        try database.statement("SELECT out_trade_no, total_fen, business_order, created_at FROM orders ORDER BY created_at DESC, out_trade_no LIMIT ?1")
-            .rows([.integer(Int64(limit))], SQLiteLedgerTransaction.readOrder)
-    }
-}
-
-extension SQLiteLedgerStore {
+    /// Only this process writes an SQLite ledger.
     public var isShared: Bool { false }
-
-    public func probeWrite(instance: String) throws {
-        _ = try database.transaction {
-            try database.statement("INSERT OR REPLACE INTO readiness_probe(instance, probed_at) VALUES (?1, ?2)")
-                .run([.text(instance), .text(Timestamp.now())])
-        }
-    }
-}
-
-extension SQLiteDatabase {
-    /// True while a transaction is open (SQLite may roll one back by itself
-    /// after an I/O error or a full disk).
-    var inTransaction: Bool {
-        sqlite3_get_autocommit(handle) == 0
-    }
 }

@@ -4,14 +4,8 @@
 /// tables are meant to be read by people with `sqlite3` too: amounts are
 /// integer fen (`total_fen`), times are UTC text, states are words.
 enum SQLiteSchema {
-    struct Migration {
-        let version: Int
-        let name: String
-        let sql: String
-    }
-
-    static let migrations: [Migration] = [
-        Migration(version: 1, name: "ledger", sql: """
+    static let migrations: [SchemaMigration] = [
+        SchemaMigration(version: 1, name: "ledger", sql: """
             CREATE TABLE orders (
                 out_trade_no   TEXT PRIMARY KEY,
                 total_fen      INTEGER NOT NULL CHECK (total_fen >= 0),
@@ -106,7 +100,7 @@ enum SQLiteSchema {
                 raw_body      BLOB NOT NULL
             );
             """),
-        Migration(version: 2, name: "outbox leases", sql: """
+        SchemaMigration(version: 2, name: "outbox leases", sql: """
             -- Who is delivering (or has claimed) an event, and until when: a dispatcher
             -- or a consumer that dies lets its lease run out and the event is claimable again.
             ALTER TABLE events ADD COLUMN lease_owner TEXT;
@@ -114,37 +108,58 @@ enum SQLiteSchema {
             -- Dead-lettered events hold back the later events of their trade.
             CREATE INDEX events_dead ON events(out_trade_no) WHERE state = 'dead';
             """),
-        Migration(version: 3, name: "readiness probe", sql: """
+        SchemaMigration(version: 3, name: "readiness probe", sql: """
             -- The small write and commit that a readiness check makes, one row per instance.
             CREATE TABLE readiness_probe (
                 instance  TEXT PRIMARY KEY,
                 probed_at TEXT NOT NULL
             ) WITHOUT ROWID;
             """),
+        SchemaMigration(version: 4, name: "observation sources", sql: """
+            -- The trade's history holds every observation: a notification (notify_id is
+            -- Alipay's) or a verified gateway answer (notify_id is the id of the call).
+            ALTER TABLE notifications ADD COLUMN source TEXT NOT NULL DEFAULT 'notification';
+            -- Events say what caused them; notify_id only when a notification did.
+            CREATE TABLE events_v4 (
+                seq                INTEGER PRIMARY KEY,
+                id                 TEXT NOT NULL UNIQUE,
+                kind               TEXT NOT NULL,
+                out_trade_no       TEXT NOT NULL,
+                source             TEXT NOT NULL DEFAULT 'notification',
+                notify_id          TEXT,
+                trade_no           TEXT,
+                business_order     TEXT,
+                amount_fen         INTEGER NOT NULL,
+                refunded_total_fen INTEGER,
+                close_reason       TEXT,
+                created_at         TEXT NOT NULL,
+                state              TEXT NOT NULL DEFAULT 'pending',
+                attempts           INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at    TEXT,
+                last_error         TEXT,
+                delivered_at       TEXT,
+                lease_owner        TEXT,
+                lease_until        TEXT
+            );
+            INSERT INTO events_v4(seq, id, kind, out_trade_no, notify_id, trade_no, business_order, amount_fen,
+                                  refunded_total_fen, close_reason, created_at, state, attempts, next_attempt_at,
+                                  last_error, delivered_at, lease_owner, lease_until)
+                SELECT seq, id, kind, out_trade_no, notify_id, trade_no, business_order, amount_fen,
+                       refunded_total_fen, close_reason, created_at, state, attempts, next_attempt_at,
+                       last_error, delivered_at, lease_owner, lease_until
+                FROM events;
+            DROP TABLE events;
+            ALTER TABLE events_v4 RENAME TO events;
+            CREATE INDEX events_pending ON events(seq) WHERE state = 'pending';
+            CREATE INDEX events_dead ON events(out_trade_no) WHERE state = 'dead';
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
 
-    /// Brings the database to the latest version in one transaction. A
-    /// database from a newer release is refused rather than misread.
     static func migrate(_ database: SQLiteDatabase) throws {
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version    INTEGER PRIMARY KEY,
-                name       TEXT NOT NULL,
-                applied_at TEXT NOT NULL
-            )
-            """)
-        try database.transaction {
-            let current = try database.scalarInt("SELECT coalesce(max(version), 0) FROM schema_migrations")
-            guard current <= latestVersion else {
-                throw SQLiteError(code: 1, message: "'\(database.path)' has schema version \(current), newer than this alipay-notifyd knows (\(latestVersion)); upgrade alipay-notifyd")
-            }
-            for migration in migrations where migration.version > current {
-                try database.execute(migration.sql)
-                try database.statement("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?1, ?2, ?3)")
-                    .run([.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now())])
-            }
+        try SchemaMigration.migrate(migrations, on: database) { found, known in
+            SQLiteError(code: 1, message: "'\(database.path)' has schema version \(found), newer than this alipay-notifyd knows (\(known)); upgrade alipay-notifyd")
         }
     }
 }

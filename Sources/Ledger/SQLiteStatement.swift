@@ -1,8 +1,9 @@
 import CSQLite
 
 /// A prepared statement: bind, step, read columns, reset. Owned by one
-/// `SQLiteDatabase` and used only on that database's thread.
-public final class SQLiteStatement {
+/// `SQLiteDatabase` and used only on that database's thread. On a row, it
+/// is the row (`SQLRow`) the ledger's shared decoding reads.
+public final class SQLiteStatement: SQLRow {
     let handle: OpaquePointer
     let sql: String
     unowned let database: SQLiteDatabase
@@ -86,32 +87,22 @@ public final class SQLiteStatement {
         return try step() ? try map(self) : nil
     }
 
-    public func isNull(_ column: Int32) -> Bool {
-        sqlite3_column_type(handle, column) == SQLITE_NULL
+    public func isNull(_ column: Int) -> Bool {
+        sqlite3_column_type(handle, Int32(column)) == SQLITE_NULL
     }
 
-    public func int(_ column: Int32) -> Int64 {
-        sqlite3_column_int64(handle, column)
+    public func int(_ column: Int) -> Int64 {
+        sqlite3_column_int64(handle, Int32(column))
     }
 
-    public func optionalInt(_ column: Int32) -> Int64? {
-        isNull(column) ? nil : int(column)
+    public func bool(_ column: Int) -> Bool {
+        int(column) != 0
     }
 
-    public func text(_ column: Int32) -> String {
-        guard let pointer = sqlite3_column_text(handle, column) else { return "" }
-        let count = Int(sqlite3_column_bytes(handle, column))
+    public func text(_ column: Int) -> String {
+        guard let pointer = sqlite3_column_text(handle, Int32(column)) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, Int32(column)))
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
-    }
-
-    public func optionalText(_ column: Int32) -> String? {
-        isNull(column) ? nil : text(column)
-    }
-
-    public func blob(_ column: Int32) -> [UInt8] {
-        guard let pointer = sqlite3_column_blob(handle, column) else { return [] }
-        let count = Int(sqlite3_column_bytes(handle, column))
-        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 }
 

@@ -2,7 +2,7 @@ import CLibPQ
 
 /// One libpq connection, with statements prepared once per connection.
 /// Used by one thread at a time (the ledger writer owns one).
-final class PostgresConnection {
+public final class PostgresConnection: SQLConnection {
     private let handle: OpaquePointer
     private var prepared: [String: String] = [:]
 
@@ -28,8 +28,41 @@ final class PostgresConnection {
 
     var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
 
+    public var dialect: SQLDialect { .postgres }
+
+    @discardableResult
+    public func run(_ sql: String, _ values: [SQLValue]) throws -> Int {
+        try query(sql, values).affected
+    }
+
+    public func rows<T>(_ sql: String, _ values: [SQLValue], _ decode: (PostgresRow) throws -> T) throws -> [T] {
+        let rows = try query(sql, values)
+        return try (0..<rows.count).map { try decode(PostgresRow(rows: rows, index: $0)) }
+    }
+
+    /// Runs `body` in `BEGIN … COMMIT`. A transaction that lost a deadlock
+    /// or a serialization race is rolled back and run again (a few times);
+    /// any other error rolls back, unless the connection is gone, and is
+    /// rethrown.
+    public func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                try execute("BEGIN")
+                let result = try body()
+                try execute("COMMIT")
+                return result
+            } catch {
+                if !isBroken && PQtransactionStatus(handle) != PQTRANS_IDLE { try? execute("ROLLBACK") }
+                attempt += 1
+                if let conflict = error as? PostgresError, conflict.isRetryableConflict, !isBroken, attempt < 5 { continue }
+                throw error
+            }
+        }
+    }
+
     /// Runs SQL without parameters (several statements allowed).
-    func execute(_ sql: String) throws {
+    public func execute(_ sql: String) throws {
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
         try check(result, operation: String(sql.prefix(60)))
@@ -108,6 +141,17 @@ final class PostgresConnection {
     }
 }
 
+/// One row of a result, as the shared decoding reads it.
+public struct PostgresRow: SQLRow {
+    let rows: PostgresRows
+    let index: Int
+
+    public func isNull(_ column: Int) -> Bool { rows.isNull(index, column) }
+    public func int(_ column: Int) -> Int64 { rows.int(index, column) }
+    public func text(_ column: Int) -> String { rows.text(index, column) }
+    public func bool(_ column: Int) -> Bool { rows.text(index, column) == "t" }
+}
+
 /// The rows of one result, read as text.
 final class PostgresRows {
     private let result: OpaquePointer
@@ -130,13 +174,5 @@ final class PostgresRows {
         String(cString: PQgetvalue(result, Int32(row), Int32(column)))
     }
 
-    func optionalText(_ row: Int, _ column: Int) -> String? {
-        isNull(row, column) ? nil : text(row, column)
-    }
-
     func int(_ row: Int, _ column: Int) -> Int64 { Int64(text(row, column)) ?? 0 }
-
-    func optionalInt(_ row: Int, _ column: Int) -> Int64? { isNull(row, column) ? nil : int(row, column) }
-
-    func bool(_ row: Int, _ column: Int) -> Bool { text(row, column) == "t" }
 }

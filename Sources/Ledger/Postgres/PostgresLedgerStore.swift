@@ -9,7 +9,7 @@ import Foundation
 /// It connects lazily and reconnects by itself: while the database is away
 /// every call throws (the writer answers 503) and the next call tries again.
 /// Commits are durable when they return (`synchronous_commit` on).
-public final class PostgresLedgerStore: LedgerStore {
+public final class PostgresLedgerStore: SQLLedgerStore {
     public let connectionString: String
     private var connection: PostgresConnection?
     private var lastAttempt: Date?
@@ -76,48 +76,31 @@ public final class PostgresLedgerStore: LedgerStore {
         return connection!
     }
 
-    /// Runs `body` in a transaction; retries a deadlock or serialization
-    /// failure a few times; a lost connection is dropped (the next call reconnects).
-    func inTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        var attempt = 0
-        while true {
-            let connection = try live()
-            do {
-                try connection.execute("BEGIN")
-                let result = try body(connection)
-                try connection.execute("COMMIT")
-                return result
-            } catch let error as PostgresError {
-                if connection.isBroken || error.connectionLost {
-                    self.connection = nil
-                    throw error
-                }
-                try? connection.execute("ROLLBACK")
-                attempt += 1
-                if error.isRetryableConflict && attempt < 5 { continue }
-                throw error
-            } catch {
-                try? connection.execute("ROLLBACK")
-                throw error
-            }
+    /// Runs `body` in a transaction (see `PostgresConnection.inTransaction`
+    /// for the retries); a lost connection is dropped, and the next call reconnects.
+    public func inTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let connection = try live()
+        do {
+            return try connection.inTransaction { try body(connection) }
+        } catch {
+            if connection.isBroken || ((error as? PostgresError)?.connectionLost ?? false) { self.connection = nil }
+            throw error
         }
+    }
+
+    /// Reads run in a transaction too: one snapshot for all of them.
+    public func reading<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try inTransaction(body)
     }
 
     public var durabilityBarrier: (@Sendable () throws -> Void)? { nil }
 
-    public func record(_ batch: [LedgerSubmission], policy: LedgerPolicy) throws -> [LedgerOutcome] {
-        let recorder = NotificationRecorder(policy: policy)
-        return try BatchRecording.record(batch, databaseUnavailable: { ($0 as? PostgresError)?.connectionLost ?? false }) { batch in
+    public func record(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome] {
+        try BatchRecording.record(batch, databaseUnavailable: { ($0 as? PostgresError)?.connectionLost ?? false }) { batch in
             try inTransaction { connection in
-                let transaction = PostgresLedgerTransaction(connection: connection)
                 // Take the per-order locks in one global order, so that two
                 // daemons' batches never wait on each other in a circle.
-                let order = try lockOrder(batch, connection)
-                var outcomes = [LedgerOutcome?](repeating: nil, count: batch.count)
-                for index in order {
-                    outcomes[index] = try recorder.apply(batch[index], in: transaction)
-                }
-                return outcomes.map { $0! }
+                try recordInTransaction(batch, on: connection, order: lockOrder(batch, connection))
             }
         }
     }
@@ -126,69 +109,31 @@ public final class PostgresLedgerStore: LedgerStore {
     private func lockOrder(_ batch: [LedgerSubmission], _ connection: PostgresConnection) throws -> [Int] {
         var tradeNumbers: [String] = []
         for submission in batch {
-            if case .notification(let accepted) = submission { tradeNumbers.append(accepted.notification.outTradeNo) }
+            if case .observation(let accepted) = submission { tradeNumbers.append(accepted.observation.outTradeNo) }
         }
         var businessOrders: [String: String] = [:]
         if !tradeNumbers.isEmpty {
             let list = "{" + tradeNumbers.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
                 .joined(separator: ",") + "}"
-            let rows = try connection.query("SELECT out_trade_no, business_order FROM orders WHERE out_trade_no = ANY($1::text[]) AND business_order IS NOT NULL",
-                                            [.text(list)])
-            for row in 0..<rows.count { businessOrders[rows.text(row, 0)] = rows.text(row, 1) }
+            let rows = try connection.rows("SELECT out_trade_no, business_order FROM orders WHERE out_trade_no = ANY($1::text[]) AND business_order IS NOT NULL",
+                                           [.text(list)]) { ($0.text(0), $0.text(1)) }
+            for (outTradeNo, businessOrder) in rows { businessOrders[outTradeNo] = businessOrder }
         }
         func key(_ index: Int) -> String {
-            guard case .notification(let accepted) = batch[index] else { return "" }
-            let outTradeNo = accepted.notification.outTradeNo
-            return PostgresLedgerTransaction.lockKey(outTradeNo: outTradeNo, businessOrder: businessOrders[outTradeNo])
+            guard case .observation(let accepted) = batch[index] else { return "" }
+            let outTradeNo = accepted.observation.outTradeNo
+            return LedgerReads.lockKey(outTradeNo: outTradeNo, businessOrder: businessOrders[outTradeNo])
         }
         return batch.indices.sorted { key($0) < key($1) || (key($0) == key($1) && $0 < $1) }
     }
 
-    @discardableResult
-    public func addOrder(_ order: MerchantOrder) throws -> Bool {
-        try MerchantOrder.validate(outTradeNo: order.outTradeNo, businessOrder: order.businessOrder)
-        return try inTransaction { connection in
-            let inserted = try connection.query("""
-                INSERT INTO orders(out_trade_no, total_fen, business_order, created_at) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (out_trade_no) DO NOTHING
-                """, [.text(order.outTradeNo), .integer(order.totalAmount.value), .optional(order.businessOrder), .text(order.createdAt)])
-            if inserted.affected == 1 { return true }
-            let existing = try PostgresLedgerTransaction(connection: connection).order(order.outTradeNo)!
-            guard existing.totalAmount == order.totalAmount, existing.businessOrder == order.businessOrder else {
-                throw OrderError.conflict(existing: existing)
-            }
-            return false
-        }
-    }
-
-    public func order(_ outTradeNo: String) throws -> MerchantOrder? {
-        try PostgresLedgerTransaction(connection: live()).order(outTradeNo)
-    }
-
-    public func orders(limit: Int) throws -> [MerchantOrder] {
-        let rows = try live().query("SELECT out_trade_no, total_fen, business_order, created_at FROM orders ORDER BY created_at DESC, out_trade_no LIMIT $1",
-                                    [.integer(Int64(limit))])
-        return (0..<rows.count).map { PostgresLedgerTransaction.readOrder(rows, $0) }
-    }
-
+    /// Several daemons may share a PostgreSQL ledger.
     public var isShared: Bool { true }
-
-    public func probeWrite(instance: String) throws {
-        _ = try inTransaction { connection in
-            try connection.query("""
-                INSERT INTO readiness_probe(instance, probed_at) VALUES ($1, $2)
-                ON CONFLICT (instance) DO UPDATE SET probed_at = excluded.probed_at
-                """, [.text(instance), .text(Timestamp.now())])
-        }
-    }
 }
 
 extension PostgresLedgerStore {
     /// The first column of the first row of `sql` as an integer (tests and checks).
     func scalarInt(_ sql: String) throws -> Int64 {
-        try inTransaction { connection in
-            let rows = try connection.query(sql)
-            return rows.count > 0 ? rows.int(0, 0) : 0
-        }
+        try reading { try $0.scalarInt(sql) }
     }
 }

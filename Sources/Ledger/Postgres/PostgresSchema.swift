@@ -4,11 +4,9 @@
 enum PostgresSchema {
     /// The advisory lock key that guards migrations.
     static let migrationLock: Int64 = 0x414C_4950_4159_0001
-    /// The advisory lock key that serializes outbox claims.
-    static let claimLock: Int64 = 0x414C_4950_4159_0002
 
-    static let migrations: [(version: Int, name: String, sql: String)] = [
-        (1, "ledger", """
+    static let migrations: [SchemaMigration] = [
+        SchemaMigration(version: 1, name: "ledger", sql: """
             CREATE TABLE orders (
                 out_trade_no   TEXT PRIMARY KEY,
                 total_fen      BIGINT NOT NULL CHECK (total_fen >= 0),
@@ -98,38 +96,32 @@ enum PostgresSchema {
             );
             CREATE INDEX quarantine_by_trade ON quarantine(out_trade_no);
             """),
-        (2, "readiness probe", """
-            CREATE TABLE readiness_probe (
+        // Version 1 already has what SQLite's 2 adds; numbered alike all the same.
+        SchemaMigration(version: 2, name: "outbox leases", sql: """
+            ALTER TABLE events ADD COLUMN IF NOT EXISTS lease_owner TEXT;
+            ALTER TABLE events ADD COLUMN IF NOT EXISTS lease_until TEXT;
+            CREATE INDEX IF NOT EXISTS events_dead ON events(out_trade_no) WHERE state = 'dead';
+            """),
+        // A ledger made by an earlier release has this table as its version 2.
+        SchemaMigration(version: 3, name: "readiness probe", sql: """
+            CREATE TABLE IF NOT EXISTS readiness_probe (
                 instance  TEXT PRIMARY KEY,
                 probed_at TEXT NOT NULL
             );
+            """),
+        SchemaMigration(version: 4, name: "observation sources", sql: """
+            ALTER TABLE notifications ADD COLUMN source TEXT NOT NULL DEFAULT 'notification';
+            ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'notification';
+            ALTER TABLE events ALTER COLUMN notify_id DROP NOT NULL;
             """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
 
     static func migrate(_ connection: PostgresConnection) throws {
-        try connection.execute("BEGIN")
-        do {
-            try connection.query("SELECT pg_advisory_xact_lock($1)", [.integer(migrationLock)])
-            try connection.execute("""
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
-                """)
-            let current = try connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations").int(0, 0)
-            guard current <= latestVersion else {
-                throw PostgresError(sqlState: nil, message: "the database has schema version \(current), newer than this alipay-notifyd knows (\(latestVersion)); upgrade alipay-notifyd",
-                                    operation: "migrate", connectionLost: false)
-            }
-            for migration in migrations where migration.version > current {
-                try connection.execute(migration.sql)
-                try connection.query("INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
-                                     [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now())])
-            }
-            try connection.execute("COMMIT")
-        } catch {
-            try? connection.execute("ROLLBACK")
-            throw error
+        try SchemaMigration.migrate(migrations, on: connection, lock: "SELECT pg_advisory_xact_lock(\(migrationLock))") { found, known in
+            PostgresError(sqlState: nil, message: "the database has schema version \(found), newer than this alipay-notifyd knows (\(known)); upgrade alipay-notifyd",
+                          operation: "migrate", connectionLost: false)
         }
     }
 }

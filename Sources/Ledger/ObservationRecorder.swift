@@ -1,0 +1,50 @@
+import AlipayNotify
+
+/// Applies one submission inside a store's transaction: the business
+/// checks, the state machine, and the rows its decision names. The same
+/// code serves every store and every source of observations.
+///
+/// The common path costs five statements: the order, the trade, the history
+/// row (whose unique id is the duplicate check), the trade again, and the
+/// events. Nothing is written before the history row is known to be new, so
+/// a duplicate needs no rollback.
+enum ObservationRecorder {
+    static func apply<Connection>(_ submission: LedgerSubmission, in transaction: LedgerTransaction<Connection>) throws -> LedgerOutcome {
+        let now = Timestamp.now()
+        switch submission {
+        case .quarantine(let entry):
+            try transaction.quarantine(entry, at: now)
+            return .rejected(entry.reason)
+
+        case .observation(let accepted):
+            let observation = accepted.observation
+            let order = try transaction.order(observation.outTradeNo)
+            if let rejection = accepted.rules.check(observation, against: order) {
+                // Recorded before (when the checks passed)? Then it stays a success.
+                if try transaction.observationExists(observation.source.id) { return .duplicate }
+                try transaction.quarantine(QuarantineEntry(reason: rejection, accepted: accepted), at: now)
+                return .rejected(rejection)
+            }
+
+            let businessOrder = order?.businessOrder
+            let trade = try transaction.lockTrade(observation.outTradeNo, businessOrder: businessOrder)
+            let payment = try businessOrder.map(transaction.businessOrderPayment)
+            let decision = TradeStateMachine.apply(observation, to: trade, businessOrder: payment)
+            guard try transaction.insertObservation(accepted, decision: decision.summary) else {
+                return .duplicate
+            }
+            if let claimed = decision.claimsBusinessOrder {
+                try transaction.claimBusinessOrder(claimed, outTradeNo: observation.outTradeNo, at: now)
+            }
+            if decision.change == .updated {
+                try transaction.saveTrade(decision.trade, businessOrder: businessOrder,
+                                          shippedBy: decision.shipsNow ? observation.source : nil, at: now)
+            }
+            for event in decision.events {
+                try transaction.insertEvent(event, source: observation.source, tradeNo: decision.trade.tradeNo,
+                                            businessOrder: businessOrder, at: now)
+            }
+            return .recorded(decision)
+        }
+    }
+}

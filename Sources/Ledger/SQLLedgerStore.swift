@@ -1,0 +1,72 @@
+import AlipayNotify
+
+/// A ledger on an SQL database. A store says only how to get a connection
+/// and a transaction; the orders, the recording and the reads are written
+/// once, in this protocol's extensions, for SQLite and PostgreSQL alike.
+public protocol SQLLedgerStore: LedgerStore {
+    associatedtype Connection: SQLConnection
+
+    /// Runs `body` in one write transaction: committed when it returns,
+    /// rolled back when it throws (the first error is rethrown).
+    func inTransaction<T>(_ body: (Connection) throws -> T) throws -> T
+
+    /// Runs `body` for reads that need no write lock.
+    func reading<T>(_ body: (Connection) throws -> T) throws -> T
+}
+
+extension SQLLedgerStore {
+    /// Applies a batch in one transaction on `connection`, in the order
+    /// `order` gives (PostgreSQL takes its locks in one global order).
+    func recordInTransaction(_ batch: [LedgerSubmission], on connection: Connection, order: [Int]? = nil) throws -> [LedgerOutcome] {
+        let transaction = LedgerTransaction(connection: connection)
+        guard let order else {
+            return try batch.map { try ObservationRecorder.apply($0, in: transaction) }
+        }
+        var outcomes = [LedgerOutcome?](repeating: nil, count: batch.count)
+        for index in order {
+            outcomes[index] = try ObservationRecorder.apply(batch[index], in: transaction)
+        }
+        return outcomes.map { $0! }
+    }
+
+    public func probeWrite(instance: String) throws {
+        _ = try inTransaction { try $0.run(LedgerWrites.upsertProbe, [.text(instance), .text(Timestamp.now())]) }
+    }
+
+    @discardableResult
+    public func addOrder(_ order: MerchantOrder) throws -> Bool {
+        try MerchantOrder.validate(outTradeNo: order.outTradeNo, businessOrder: order.businessOrder)
+        return try inTransaction { connection in
+            if try connection.run(LedgerWrites.insertOrder, LedgerWrites.orderValues(order)) == 1 { return true }
+            let existing = try LedgerTransaction(connection: connection).order(order.outTradeNo)!
+            guard existing.totalAmount == order.totalAmount, existing.businessOrder == order.businessOrder else {
+                throw OrderError.conflict(existing: existing)
+            }
+            return false
+        }
+    }
+
+    public func order(_ outTradeNo: String) throws -> MerchantOrder? {
+        try reading { try LedgerTransaction(connection: $0).order(outTradeNo) }
+    }
+
+    public func orders(limit: Int) throws -> [MerchantOrder] {
+        try reading { try $0.rows(LedgerReads.ordersNewestFirst, [.integer(Int64(limit))], LedgerRows.order) }
+    }
+
+    public func tradeDetails(_ outTradeNo: String) throws -> TradeDetails? {
+        try reading { connection in
+            let key: [SQLValue] = [.text(outTradeNo)]
+            let order = try connection.firstRow(LedgerReads.order, key, LedgerRows.order)
+            let trade = try connection.firstRow(LedgerReads.trade, key, LedgerRows.trade)
+            let shippedAt = try connection.firstRow(LedgerReads.shippedAt, key) { $0.optionalText(0) } ?? nil
+            let history = try connection.rows(LedgerReads.tradeHistory, key, LedgerRows.historyEntry)
+            let eventsByTrade = LedgerReads.tradeEvents(connection.dialect)
+            let events = try connection.rows(eventsByTrade.sql, eventsByTrade.values(outTradeNo), LedgerRows.event)
+            let quarantined = try connection.rows(LedgerReads.tradeQuarantine, key, LedgerRows.quarantined)
+            if order == nil && trade == nil && history.isEmpty && quarantined.isEmpty { return nil }
+            return TradeDetails(outTradeNo: outTradeNo, order: order, trade: trade, shippedAt: shippedAt,
+                                notifications: history, events: events, quarantined: quarantined)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+/// One numbered change of the ledger's tables. Both stores have the same
+/// numbers with the same names, each in its own SQL; a migration is never
+/// edited once released, a change is a new one.
+struct SchemaMigration: Sendable {
+    let version: Int
+    let name: String
+    let sql: String
+}
+
+extension SchemaMigration {
+    /// Brings the database on `connection` to the last of `migrations` in one
+    /// transaction (after `lock`, when several processes may migrate at
+    /// once). A database from a newer release is refused rather than misread.
+    static func migrate<Connection: SQLConnection>(
+        _ migrations: [SchemaMigration], on connection: Connection, lock: String? = nil,
+        newerSchema: (_ found: Int64, _ known: Int) -> any Error
+    ) throws {
+        let latest = migrations.last?.version ?? 0
+        try connection.inTransaction {
+            if let lock { _ = try connection.rows(lock, []) { _ in () } }
+            try connection.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version    INTEGER PRIMARY KEY,
+                    name       TEXT NOT NULL,
+                    applied_at TEXT NOT NULL
+                )
+                """)
+            let current = try connection.scalarInt("SELECT coalesce(max(version), 0) FROM schema_migrations")
+            guard current <= latest else { throw newerSchema(current, latest) }
+            for migration in migrations where migration.version > current {
+                try connection.execute(migration.sql)
+                try connection.run("INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)",
+                                   [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now())])
+            }
+        }
+    }
+}
