@@ -1,4 +1,5 @@
 import AlipayCrypto
+import Ledger
 import Logging
 import Synchronization
 import Locking
@@ -26,7 +27,8 @@ final class ConfigurationReload: Sendable {
     static func endpointSettings(_ configuration: DaemonConfiguration, keys: [RSAPublicKey]) -> NotificationEndpoint.Settings {
         NotificationEndpoint.Settings(
             verifier: NotificationVerifier(keys: keys, allowsLegacyRSA: configuration.allowsLegacyRSA),
-            appIDs: Set(configuration.appIDs), sellerID: configuration.sellerID
+            rules: BusinessRules(appIDs: Set(configuration.appIDs), sellerID: configuration.sellerID,
+                                 acceptsUnknownOrders: configuration.acceptsUnknownOrders)
         )
     }
 
@@ -61,7 +63,6 @@ final class ConfigurationReload: Sendable {
             ("listen", "\(old.listen)", "\(new.listen)"),
             ("db", "\(old.ledger)", "\(new.ledger)"),
             ("notify-path", old.notifyPath, new.notifyPath),
-            ("accept-unknown-orders", "\(old.acceptsUnknownOrders)", "\(new.acceptsUnknownOrders)"),
             ("admin-listen", "\(String(describing: old.adminListen))", "\(String(describing: new.adminListen))"),
             ("http limits and threads", "\(old.http)", "\(new.http)"),
             ("log-level", "\(old.logLevel)", "\(new.logLevel)"),

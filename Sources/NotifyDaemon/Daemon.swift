@@ -59,8 +59,7 @@ public final class Daemon: Sendable {
         }
         let metrics = Metrics()
         let writer = LedgerWriter(
-            store: store, policy: LedgerPolicy(acceptsUnknownOrders: configuration.acceptsUnknownOrders),
-            logger: logger,
+            store: store, logger: logger,
             onBatch: { [metrics] batch in
                 metrics.commitBatchSize.observe(Double(batch.size))
                 metrics.commitSeconds.observe(batch.commitSeconds)

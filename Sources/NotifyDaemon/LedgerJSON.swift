@@ -15,7 +15,7 @@ public enum LedgerJSON {
     public static func event(_ event: OutboxEvent) -> String {
         "{\"id\":\(JSONText.string(event.id)),\"seq\":\(event.seq),\"kind\":\"\(event.kind.rawValue)\","
             + "\"state\":\"\(event.state.rawValue)\",\"out_trade_no\":\(JSONText.string(event.outTradeNo)),"
-            + "\"notify_id\":\(JSONText.string(event.notifyID)),\"trade_no\":\(optional(event.tradeNo)),"
+            + "\"source\":\(JSONText.string(event.source)),\"notify_id\":\(optional(event.notifyID)),\"trade_no\":\(optional(event.tradeNo)),"
             + "\"business_order\":\(optional(event.businessOrder)),\"amount\":\"\(event.amount)\",\"amount_fen\":\(event.amount.value),"
             + "\"refunded_total\":\(optional(event.refundedTotal?.description)),\"close_reason\":\(optional(event.closeReason?.rawValue)),"
             + "\"created_at\":\"\(event.createdAt)\",\"attempts\":\(event.attempts),\"next_attempt_at\":\(optional(event.nextAttemptAt)),"
@@ -36,7 +36,7 @@ public enum LedgerJSON {
                 + "\"refunded\":\"\(record.refunded)\",\"closed\":\(optional(record.closeReason?.rawValue))}"
         }
         let notifications = details.notifications.map { n in
-            "{\"notify_id\":\(JSONText.string(n.notifyID)),\"trade_status\":\"\(n.tradeStatus)\",\"total_amount\":\"\(n.totalAmount)\","
+            "{\"notify_id\":\(JSONText.string(n.notifyID)),\"source\":\(JSONText.string(n.source)),\"trade_status\":\"\(n.tradeStatus)\",\"total_amount\":\"\(n.totalAmount)\","
                 + "\"refund_fee\":\(optional(n.refundFee?.description)),\"notify_time\":\(optional(n.notifyTime)),"
                 + "\"received_at\":\"\(n.receivedAt)\",\"decision\":\"\(n.decision)\"}"
         }

@@ -10,15 +10,14 @@ import Locking
 /// The notify URL: one raw body in, one answer out, with no back and forth.
 ///
 /// bytes → form fields → canonical string → signature (on the event-loop
-/// thread, so verification runs on every core) → app_id and seller_id →
-/// the ledger writer (order, amount, state machine, one transaction) →
+/// thread, so verification runs on every core) → a trade observation → the
+/// ledger writer (business checks, state machine, one transaction) →
 /// `success` only after the commit.
 public final class NotificationEndpoint: Sendable {
-    /// What a reload may change: keys and the merchant's identity.
+    /// What a reload may change: keys and the merchant's rules.
     struct Settings: Sendable {
         let verifier: NotificationVerifier
-        let appIDs: Set<String>
-        let sellerID: String?
+        let rules: BusinessRules
     }
 
     private let settings: Locked<Settings>
@@ -65,15 +64,7 @@ public final class NotificationEndpoint: Sendable {
         let fields = verified.fields
         do {
             let notification = try Notification(fields: fields)
-            if !current.appIDs.contains(notification.appID) {
-                submission = .quarantine(Self.quarantine(.appIDMismatch(received: notification.appID), fields, body))
-            } else if let expected = current.sellerID, let received = notification.sellerID, received != expected {
-                submission = .quarantine(Self.quarantine(.sellerIDMismatch(received: received, expected: expected), fields, body))
-            } else if let expected = current.sellerID, notification.sellerID == nil {
-                submission = .quarantine(Self.quarantine(.sellerIDMismatch(received: "(none)", expected: expected), fields, body))
-            } else {
-                submission = .notification(AcceptedNotification(notification: notification, rawBody: body))
-            }
+            submission = .observation(AcceptedObservation(observation: notification.observation, rawBody: body, rules: current.rules))
         } catch {
             submission = .quarantine(Self.quarantine(.malformed(error), fields, body))
         }
@@ -90,10 +81,11 @@ public final class NotificationEndpoint: Sendable {
         }
     }
 
+    /// A signed body whose fields do not make a notification: kept with what can be read of it.
     static func quarantine(_ reason: RejectionReason, _ fields: FormFields, _ body: [UInt8]) -> QuarantineEntry {
         QuarantineEntry(
-            reason: reason, notifyID: fields.nonEmptyString("notify_id"), outTradeNo: fields.nonEmptyString("out_trade_no"),
-            appID: fields.nonEmptyString("app_id"), totalAmount: fields.nonEmptyString("total_amount"), rawBody: body
+            reason: reason, sourceID: fields.nonEmptyString("notify_id"), outTradeNo: fields.nonEmptyString("out_trade_no"),
+            appID: fields.nonEmptyString("app_id"), totalAmount: fields.bytes("total_amount").flatMap { Fen(decimal: $0) }, rawBody: body
         )
     }
 

@@ -32,6 +32,7 @@ struct LedgerRunCommand: ParsableCommand {
         let store = try SQLiteLedgerStore(path: db, explicitSync: explicitSync, backgroundCheckpoints: backgroundCheckpoints)
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: 1280)
         var generator = SystemRandomNumberGenerator()
+        let rules = BusinessRules(appIDs: ["2021000123456789"], acceptsUnknownOrders: true)
         let submissions: [LedgerSubmission] = (0..<count).map { index in
             let random = UInt32.random(in: 0..<1000, using: &generator)
             let notification = Notification(
@@ -40,16 +41,15 @@ struct LedgerRunCommand: ParsableCommand {
                 outTradeNo: "T0010200\(digits(index, 8))", tradeNo: "2024091122001\(index)",
                 tradeStatus: .tradeSuccess, totalAmount: Fen(8888)
             )
-            return .notification(AcceptedNotification(notification: notification, rawBody: body))
+            return .observation(AcceptedObservation(observation: notification.observation, rawBody: body, rules: rules))
         }
-        let policy = LedgerPolicy(acceptsUnknownOrders: true)
         let writtenBefore = Self.bytesWritten()
         let started = DispatchTime.now().uptimeNanoseconds
         var index = 0
         var commits = 0
         while index < submissions.count {
             let end = min(index + batch, submissions.count)
-            let outcomes = try store.record(Array(submissions[index..<end]), policy: policy)
+            let outcomes = try store.record(Array(submissions[index..<end]))
             try store.durabilityBarrier?()
             precondition(outcomes.allSatisfy(\.isSuccess))
             index = end

@@ -12,12 +12,19 @@ import Testing
         )
     }
 
+    func observe(
+        _ status: TradeStatus, id: String = "N", trade: String = "O1", total: Int64 = 10000,
+        refund: Int64? = nil, paidAt: String? = nil
+    ) -> TradeObservation {
+        note(status, id: id, trade: trade, total: total, refund: refund, paidAt: paidAt).observation
+    }
+
     /// Applies notifications in order and collects every event written.
     func run(_ notes: [Notification], payingSerial: String? = nil) -> (TradeRecord?, [PlannedEvent]) {
         var record: TradeRecord?
         var events: [PlannedEvent] = []
         for n in notes {
-            let decision = TradeStateMachine.apply(n, to: record, businessOrderPaidBy: payingSerial)
+            let decision = TradeStateMachine.apply(n.observation, to: record, businessOrder: payingSerial.map { BusinessOrderPayment(id: "B1", paidBy: $0) })
             record = decision.trade
             events += decision.events
         }
@@ -93,7 +100,7 @@ import Testing
         let (record, events) = run([note(.tradeClosed, id: "1"), note(.tradeSuccess, id: "2"), note(.tradeClosed, id: "3")])
         #expect(events.map(\.kind) == [.close])
         #expect(record?.shipped == false)
-        let after = TradeStateMachine.apply(note(.tradeSuccess, id: "4"), to: record)
+        let after = TradeStateMachine.apply(observe(.tradeSuccess, id: "4"), to: record)
         #expect(after.change == .unchangedAfterClose)
     }
 
@@ -110,8 +117,8 @@ import Testing
     }
 
     @Test func aRepeatedStatusChangesNothing() {
-        let first = TradeStateMachine.apply(note(.tradeSuccess, id: "1"), to: nil)
-        let again = TradeStateMachine.apply(note(.tradeSuccess, id: "2"), to: first.trade)
+        let first = TradeStateMachine.apply(observe(.tradeSuccess, id: "1"), to: nil)
+        let again = TradeStateMachine.apply(observe(.tradeSuccess, id: "2"), to: first.trade)
         #expect(again.change == .unchanged)
         #expect(again.events.isEmpty)
     }

@@ -22,8 +22,8 @@ import TestSupport
             self.inner = inner
             self.fail = fail
         }
-        func record(_ batch: [LedgerSubmission], policy: LedgerPolicy) throws -> [LedgerOutcome] {
-            try inner.record(batch, policy: policy)
+        func record(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome] {
+            try inner.record(batch)
         }
         var durabilityBarrier: (@Sendable () throws -> Void)? {
             let fail = self.fail, calls = barrierCalls, real = inner.durabilityBarrier!
@@ -49,7 +49,7 @@ import TestSupport
         func events(state: OutboxEventState?, kind: LedgerEventKind?, limit: Int) throws -> [OutboxEvent] {
             try inner.events(state: state, kind: kind, limit: limit)
         }
-        func outboxBacklog() throws -> (pending: Int, dead: Int, oldestPendingCreatedAt: String?) { try inner.outboxBacklog() }
+        func outboxBacklog() throws -> OutboxBacklog { try inner.outboxBacklog() }
         func tradeDetails(_ outTradeNo: String) throws -> TradeDetails? { try inner.tradeDetails(outTradeNo) }
         var isShared: Bool { false }
         func probeWrite(instance: String) throws { try inner.probeWrite(instance: instance) }
@@ -66,12 +66,12 @@ import TestSupport
         let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), explicitSync: true)
         #expect(try store.database.scalarInt("PRAGMA synchronous") == 1) // NORMAL: the WAL sync is ours
         let wrapped = FailingBarrierStore(store, fail: false)
-        let writer = LedgerWriter(store: wrapped, policy: LedgerPolicy(acceptsUnknownOrders: true), logger: Logger(label: #function))
+        let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function))
         let answers = LedgerWriterTests.Collected()
         let group = DispatchGroup()
         for index in 0..<200 {
             group.enter()
-            writer.submit(LedgerFixtures.paid("O\(index % 50)", id: "N\(index)")) { outcome in
+            writer.submit(LedgerFixtures.paid("O\(index % 50)", id: "N\(index)", unregistered: true)) { outcome in
                 answers.add(outcome.label)
                 group.leave()
             }
@@ -87,11 +87,11 @@ import TestSupport
     @Test func aFailedBarrierAnswers503AndIsReported() throws {
         let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), explicitSync: true)
         let reported = Counter()
-        let writer = LedgerWriter(store: FailingBarrierStore(store, fail: true), policy: LedgerPolicy(acceptsUnknownOrders: true),
+        let writer = LedgerWriter(store: FailingBarrierStore(store, fail: true),
                                   logger: Logger(label: #function), onDurabilityFailure: { _ in reported.increment() })
         let done = DispatchSemaphore(value: 0)
         let answers = LedgerWriterTests.Collected()
-        writer.submit(LedgerFixtures.paid("O1", id: "N1")) { outcome in
+        writer.submit(LedgerFixtures.paid("O1", id: "N1", unregistered: true)) { outcome in
             answers.add(outcome.label)
             done.signal()
         }
@@ -105,11 +105,10 @@ import TestSupport
         let path = directory.file("ledger.db")
         let store = try SQLiteLedgerStore(path: path, busyTimeoutMilliseconds: 5000, explicitSync: true,
                                           checkpointFrames: (passive: 50, restart: 400))
-        let policy = LedgerPolicy(acceptsUnknownOrders: true)
         var largestWAL = 0
         for batch in 0..<150 {
-            let submissions = (0..<20).map { LedgerFixtures.paid("O\(batch)-\($0)", id: "N\(batch)-\($0)") }
-            #expect(try store.record(submissions, policy: policy).allSatisfy(\.isSuccess))
+            let submissions = (0..<20).map { LedgerFixtures.paid("O\(batch)-\($0)", id: "N\(batch)-\($0)", unregistered: true) }
+            #expect(try store.record(submissions).allSatisfy(\.isSuccess))
             try store.durabilityBarrier?()
             let attributes = try FileManager.default.attributesOfItem(atPath: path + "-wal")
             largestWAL = max(largestWAL, attributes[.size] as? Int ?? 0)

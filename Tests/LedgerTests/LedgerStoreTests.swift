@@ -6,12 +6,11 @@ import TestSupport
 
 /// The ledger's rules, against SQLite and PostgreSQL alike.
 @Suite struct LedgerStoreTests {
-    let policy = LedgerPolicy()
     @Test(arguments: StoreKind.allCases) func recordsAPaidNotificationWithItsShipmentAndEventInOneTransaction(_ kind: StoreKind) throws {
         let ledger = try TestLedger(kind)
         let store = ledger.store
         try ledger.addOrders([("O1", 10000, nil)])
-        let outcomes = try store.record([LedgerFixtures.paid("O1", id: "N1")], policy: policy)
+        let outcomes = try store.record([LedgerFixtures.paid("O1", id: "N1")])
         #expect(outcomes.map(\.label) == ["ship"])
         #expect(try ledger.count("SELECT count(*) FROM notifications WHERE notify_id = 'N1' AND length(raw_body) = 14") == 1)
         #expect(try ledger.count("SELECT count(*) FROM shipments WHERE out_trade_no = 'O1' AND total_fen = 10000") == 1)
@@ -23,8 +22,8 @@ import TestSupport
         let ledger = try TestLedger(kind)
         let store = ledger.store
         try ledger.addOrders([("O1", 10000, nil)])
-        _ = try store.record([LedgerFixtures.paid("O1", id: "N1")], policy: policy)
-        let again = try store.record([LedgerFixtures.paid("O1", id: "N1", status: .tradeFinished)], policy: policy)
+        _ = try store.record([LedgerFixtures.paid("O1", id: "N1")])
+        let again = try store.record([LedgerFixtures.paid("O1", id: "N1", status: .tradeFinished)])
         #expect(again.map(\.label) == ["duplicate"])
         #expect(try ledger.count("SELECT count(*) FROM notifications") == 1)
         #expect(try ledger.count("SELECT count(*) FROM trades WHERE status = 'TRADE_SUCCESS'") == 1)
@@ -34,7 +33,7 @@ import TestSupport
         let ledger = try TestLedger(kind)
         let store = ledger.store
         try ledger.addOrders([("O1", 10000, nil)])
-        let outcomes = try store.record([LedgerFixtures.paid("O1", id: "N1"), LedgerFixtures.paid("O1", id: "N1")], policy: policy)
+        let outcomes = try store.record([LedgerFixtures.paid("O1", id: "N1"), LedgerFixtures.paid("O1", id: "N1")])
         #expect(outcomes.map(\.label) == ["ship", "duplicate"])
         #expect(try ledger.count("SELECT count(*) FROM shipments") == 1)
     }
@@ -42,7 +41,7 @@ import TestSupport
     @Test(arguments: StoreKind.allCases) func anUnknownOrderIsQuarantinedAndItsNotifyIDStaysUnprocessed(_ kind: StoreKind) throws {
         let ledger = try TestLedger(kind)
         let store = ledger.store
-        let first = try store.record([LedgerFixtures.paid("O9", id: "N9")], policy: policy)
+        let first = try store.record([LedgerFixtures.paid("O9", id: "N9")])
         #expect(first.map(\.label) == ["rejected:unknown_order"])
         #expect(try ledger.count("SELECT count(*) FROM quarantine WHERE reason = 'unknown_order' AND notify_id = 'N9'") == 1)
         #expect(try ledger.count("SELECT count(*) FROM notifications") == 0)
@@ -50,7 +49,7 @@ import TestSupport
 
         // The merchant registers the order late; Alipay's retry then goes through.
         try store.addOrder(MerchantOrder(outTradeNo: "O9", totalAmount: Fen(10000)))
-        #expect(try store.record([LedgerFixtures.paid("O9", id: "N9")], policy: policy).map(\.label) == ["ship"])
+        #expect(try store.record([LedgerFixtures.paid("O9", id: "N9")]).map(\.label) == ["ship"])
     }
 
     @Test(arguments: StoreKind.allCases) func aWrongAmountIsQuarantinedOnceAndCountedOnEveryRetry(_ kind: StoreKind) throws {
@@ -58,7 +57,7 @@ import TestSupport
         let store = ledger.store
         try ledger.addOrders([("O1", 10000, nil)])
         for _ in 0..<3 {
-            let outcome = try store.record([LedgerFixtures.paid("O1", id: "N1", total: 100)], policy: policy)
+            let outcome = try store.record([LedgerFixtures.paid("O1", id: "N1", total: 100)])
             #expect(outcome.map(\.label) == ["rejected:amount_mismatch"])
         }
         #expect(try ledger.count("SELECT times_seen FROM quarantine WHERE reason = 'amount_mismatch'") == 3)
@@ -68,7 +67,7 @@ import TestSupport
     @Test(arguments: StoreKind.allCases) func acceptingUnknownOrdersRecordsThem(_ kind: StoreKind) throws {
         let ledger = try TestLedger(kind)
         let store = ledger.store
-        let outcomes = try store.record([LedgerFixtures.paid("O5", id: "N5")], policy: LedgerPolicy(acceptsUnknownOrders: true))
+        let outcomes = try store.record([LedgerFixtures.paid("O5", id: "N5", unregistered: true)])
         #expect(outcomes.map(\.label) == ["ship"])
     }
 
@@ -76,9 +75,9 @@ import TestSupport
         let ledger = try TestLedger(kind)
         let store = ledger.store
         try ledger.addOrders([("S1", 5000, "B1"), ("S2", 5000, "B1")])
-        let outcomes = try store.record([LedgerFixtures.paid("S1", id: "N1", total: 5000)], policy: policy)
-            + store.record([LedgerFixtures.paid("S2", id: "N2", total: 5000)], policy: policy)
-            + store.record([LedgerFixtures.paid("S2", id: "N3", total: 5000, status: .tradeFinished)], policy: policy)
+        let outcomes = try store.record([LedgerFixtures.paid("S1", id: "N1", total: 5000)])
+            + store.record([LedgerFixtures.paid("S2", id: "N2", total: 5000)])
+            + store.record([LedgerFixtures.paid("S2", id: "N3", total: 5000, status: .tradeFinished)])
         #expect(outcomes.map(\.label) == ["ship", "duplicate_payment", "recorded"])
         #expect(try ledger.count("SELECT count(*) FROM shipments") == 1)
         #expect(try ledger.count("SELECT count(*) FROM events WHERE kind = 'duplicate_payment' AND business_order = 'B1'") == 1)
@@ -95,7 +94,7 @@ import TestSupport
             LedgerFixtures.paid("O1", id: "N3", refund: 5000),
             LedgerFixtures.paid("O1", id: "N4", status: .tradeClosed, refund: 10000),
         ]
-        let outcomes = try steps.flatMap { try store.record([$0], policy: policy) }
+        let outcomes = try steps.flatMap { try store.record([$0]) }
         #expect(outcomes.map(\.label) == ["ship", "refund", "refund", "close"])
         #expect(try ledger.count("SELECT sum(amount_fen) FROM events WHERE kind = 'refund'") == 5000)
         #expect(try ledger.count("SELECT count(*) FROM trades WHERE close_reason = 'refunded' AND refunded_fen = 10000") == 1)
@@ -116,7 +115,6 @@ import TestSupport
 /// What only the SQLite file has: pragmas, migrations, file locks.
 @Suite struct SQLiteLedgerStoreTests {
     let directory = TemporaryDirectory("ledger")
-    let policy = LedgerPolicy()
 
     @Test func migrationsRunOnceAndARepeatedOpenIsHarmless() throws {
         _ = try LedgerFixtures.store(directory)
@@ -137,10 +135,10 @@ import TestSupport
         try store.addOrder(MerchantOrder(outTradeNo: "O1", totalAmount: Fen(10000)))
         let other = try SQLiteDatabase(path: directory.file("ledger.db"))
         try other.execute("BEGIN IMMEDIATE")
-        #expect(throws: SQLiteError.self) { try store.record([LedgerFixtures.paid("O1", id: "N1")], policy: policy) }
+        #expect(throws: SQLiteError.self) { try store.record([LedgerFixtures.paid("O1", id: "N1")]) }
         try other.execute("ROLLBACK")
         #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM notifications") == 0)
-        #expect(try store.record([LedgerFixtures.paid("O1", id: "N1")], policy: policy).map(\.label) == ["ship"])
+        #expect(try store.record([LedgerFixtures.paid("O1", id: "N1")]).map(\.label) == ["ship"])
     }
 }
 

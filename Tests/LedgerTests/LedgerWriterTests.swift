@@ -24,7 +24,7 @@ import TestSupport
         let ledger = try TestLedger(kind)
         try ledger.addOrders([("O1", 10000, nil)])
         let collected = Collected()
-        let writer = LedgerWriter(store: ledger.store, policy: LedgerPolicy(), logger: Logger(label: #function),
+        let writer = LedgerWriter(store: ledger.store, logger: Logger(label: #function),
                                   onBatch: { collected.addBatch($0.size) })
         let group = DispatchGroup()
         DispatchQueue.concurrentPerform(iterations: 64) { index in
@@ -66,7 +66,7 @@ import TestSupport
         perTrade.append(["S1", "S2", "S3"].map { LedgerFixtures.paid($0, id: "P-\($0)", total: 5000) })
         let notifications = perTrade.flatMap { $0 }
         let writers = try (0..<3).map { index in
-            LedgerWriter(store: try ledger.reopen(), policy: LedgerPolicy(), logger: Logger(label: "writer-\(index)"))
+            LedgerWriter(store: try ledger.reopen(), logger: Logger(label: "writer-\(index)"))
         }
         let collected = Collected()
         let group = DispatchGroup()
@@ -102,7 +102,7 @@ import TestSupport
     func completionsComeOnlyAfterTheCommitAndSurviveAReopen(_ kind: StoreKind) throws {
         let ledger = try TestLedger(kind)
         try ledger.addOrders([("O1", 10000, nil)])
-        let writer = LedgerWriter(store: ledger.store, policy: LedgerPolicy(), logger: Logger(label: #function))
+        let writer = LedgerWriter(store: ledger.store, logger: Logger(label: #function))
         let location = ledger.location
         let done = DispatchSemaphore(value: 0)
         let seen = Collected()
@@ -120,7 +120,7 @@ import TestSupport
     @Test func shutdownRecordsWhatIsQueuedAndRefusesWhatComesAfter() throws {
         let store = try SQLiteLedgerStore(path: directory.file("ledger.db"))
         try store.addOrder(MerchantOrder(outTradeNo: "O1", totalAmount: Fen(10000)))
-        let writer = LedgerWriter(store: store, policy: LedgerPolicy(), logger: Logger(label: #function))
+        let writer = LedgerWriter(store: store, logger: Logger(label: #function))
         let collected = Collected()
         for index in 0..<20 {
             writer.submit(LedgerFixtures.paid("O1", id: "N\(index)")) { collected.add($0.label) }

@@ -10,13 +10,12 @@ import TestSupport
 @Suite struct OutboxClaimTests {
     func ledger(_ kind: StoreKind) throws -> TestLedger {
         let ledger = try TestLedger(kind)
-        let policy = LedgerPolicy(acceptsUnknownOrders: true)
         func paid(_ trade: String, _ id: String, refund: Int64? = nil) -> LedgerSubmission {
-            .notification(AcceptedNotification(notification: Notification(
+            LedgerFixtures.submission(Notification(
                 notifyID: id, appID: "A", outTradeNo: trade, tradeStatus: .tradeSuccess, totalAmount: Fen(10000),
-                refundFee: refund.map(Fen.init)), rawBody: []))
+                refundFee: refund.map(Fen.init)), unregistered: true)
         }
-        _ = try ledger.store.record([paid("A", "1"), paid("B", "2"), paid("A", "3", refund: 100), paid("C", "4")], policy: policy)
+        _ = try ledger.store.record([paid("A", "1"), paid("B", "2"), paid("A", "3", refund: 100), paid("C", "4")])
         return ledger
     }
 
@@ -84,12 +83,12 @@ import TestSupport
     @Test(arguments: StoreKind.allCases)
     func concurrentClaimersNeverShareAnEvent(_ kind: StoreKind) throws {
         let ledger = try TestLedger(kind)
-        let policy = LedgerPolicy(acceptsUnknownOrders: true)
         let submissions: [LedgerSubmission] = (0..<200).map { index in
-            .notification(AcceptedNotification(notification: Notification(
-                notifyID: "N\(index)", appID: "A", outTradeNo: "T\(index)", tradeStatus: .tradeSuccess, totalAmount: Fen(100)), rawBody: []))
+            LedgerFixtures.submission(Notification(
+                notifyID: "N\(index)", appID: "A", outTradeNo: "T\(index)", tradeStatus: .tradeSuccess, totalAmount: Fen(100)),
+                unregistered: true)
         }
-        _ = try ledger.store.record(submissions, policy: policy)
+        _ = try ledger.store.record(submissions)
         let claimers = try (0..<4).map { _ in UncheckedSendable(try ledger.reopen()) }
         let claimed = Claimed()
         // One thread per claimer (concurrentPerform would run only as many

@@ -13,7 +13,7 @@ final class OutboxLedger: @unchecked Sendable {
 
     init() throws {
         let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), explicitSync: true)
-        writer = LedgerWriter(store: store, policy: LedgerPolicy(acceptsUnknownOrders: true), logger: Logger(label: "outbox-test"))
+        writer = LedgerWriter(store: store, logger: Logger(label: "outbox-test"))
     }
 
     deinit {
@@ -25,7 +25,8 @@ final class OutboxLedger: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         let notification = Notification(notifyID: id, appID: "A", outTradeNo: outTradeNo, tradeNo: "T\(outTradeNo)",
                                         tradeStatus: status, totalAmount: Fen(total), refundFee: refund.map(Fen.init))
-        writer.submit(.notification(AcceptedNotification(notification: notification, rawBody: Array(id.utf8)))) { _ in done.signal() }
+        let rules = BusinessRules(appIDs: ["A"], acceptsUnknownOrders: true)
+        writer.submit(.observation(AcceptedObservation(observation: notification.observation, rawBody: Array(id.utf8), rules: rules))) { _ in done.signal() }
         done.wait()
     }
 
