@@ -122,4 +122,42 @@ import Testing
         #expect(again.change == .unchanged)
         #expect(again.events.isEmpty)
     }
+
+    @Test func theFirstSerialToPayABusinessOrderClaimsIt() {
+        let decision = TradeStateMachine.apply(observe(.tradeSuccess, trade: "O1"), to: nil,
+                                               businessOrder: BusinessOrderPayment(id: "B1", paidBy: nil))
+        #expect(decision.claimsBusinessOrder == "B1")
+        #expect(decision.shipsNow)
+    }
+
+    @Test func aDuplicatePaymentOrARepeatClaimsNothing() {
+        let duplicate = TradeStateMachine.apply(observe(.tradeSuccess, trade: "O2"), to: nil,
+                                                businessOrder: BusinessOrderPayment(id: "B1", paidBy: "O1"))
+        #expect(duplicate.claimsBusinessOrder == nil)
+        #expect(!duplicate.shipsNow)
+        let paid = TradeStateMachine.apply(observe(.tradeSuccess, trade: "O1"), to: nil,
+                                           businessOrder: BusinessOrderPayment(id: "B1", paidBy: nil))
+        let finished = TradeStateMachine.apply(observe(.tradeFinished, id: "2", trade: "O1"), to: paid.trade,
+                                               businessOrder: BusinessOrderPayment(id: "B1", paidBy: "O1"))
+        #expect(finished.claimsBusinessOrder == nil)
+        #expect(!finished.shipsNow)
+        #expect(finished.change == .updated)
+    }
+
+    @Test func aGatewayAnswerShipsLikeANotificationAndTheNotificationAfterItShipsNothing() {
+        var answer = observe(.tradeSuccess)
+        answer.source = .gatewayAnswer(id: "query-1")
+        answer.appID = nil
+        let first = TradeStateMachine.apply(answer, to: nil)
+        #expect(first.events.map(\.kind) == [.ship])
+        let notified = TradeStateMachine.apply(observe(.tradeSuccess, id: "N1"), to: first.trade)
+        #expect(notified.events.isEmpty)
+        #expect(notified.change == .unchanged)
+    }
+
+    @Test func aFirstWaitBuyerPayIsANewRecordAndItsRepeatIsNot() {
+        let first = TradeStateMachine.apply(observe(.waitBuyerPay, id: "1"), to: nil)
+        #expect(first.change == .updated)
+        #expect(TradeStateMachine.apply(observe(.waitBuyerPay, id: "2"), to: first.trade).change == .unchanged)
+    }
 }

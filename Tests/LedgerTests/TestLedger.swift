@@ -14,6 +14,8 @@ struct TestLedger {
     let store: any LedgerStore
     let directory: TemporaryDirectory
     let count: (String) throws -> Int64
+    /// Runs one statement on the store's own connection (to set a scene).
+    let execute: (String) throws -> Void
     /// For opening a second store on the same ledger.
     let location: String
 
@@ -25,12 +27,14 @@ struct TestLedger {
             let sqlite = try SQLiteLedgerStore(path: location)
             store = sqlite
             count = { try sqlite.database.scalarInt($0) }
+            execute = { try sqlite.database.execute($0) }
         case .postgres:
             location = try PostgresServer.shared.makeDatabase()
             let postgres = PostgresLedgerStore(connectionString: location)
             try postgres.connect()
             store = postgres
             count = { try postgres.scalarInt($0) }
+            execute = { sql in _ = try postgres.inTransaction { try $0.run(sql, []) } }
         }
     }
 
