@@ -2,7 +2,8 @@ import AlipayNotify
 
 /// An order the merchant registered before sending the buyer to Alipay:
 /// the amount a notification must match, and optionally the business order
-/// this payment serial belongs to (seed 000: several serials, one order).
+/// this payment serial belongs to: one business order may be paid through
+/// several serials (a new one per payment attempt), and is paid for once.
 public struct MerchantOrder: Sendable, Equatable {
     public var outTradeNo: String
     public var totalAmount: Fen
