@@ -40,11 +40,17 @@ let package = Package(
         .target(name: "AlipayCrypto", dependencies: ["COpenSSL", "AlipayNotify"]),
         // A small HTTP/1.1 server on epoll; knows nothing of Alipay.
         .target(name: "HTTPServer", dependencies: ["CLinux", "Locking", .product(name: "Logging", package: "swift-log")]),
-        // The transactional ledger: SQLite store, migrations, the group-commit writer.
+        // The transactional ledger, whatever the database: business rules, the
+        // observation recorder, statements written once, the roles of a store,
+        // migrations, and the group-commit writer.
         .target(
             name: "Ledger",
-            dependencies: ["AlipayNotify", "CSQLite", "CLibPQ", "CLinux", "Locking", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlipayNotify", "CLinux", "Locking", .product(name: "Logging", package: "swift-log")]
         ),
+        // The embedded ledger: one SQLite file (WAL, explicit fdatasync, checkpoints).
+        .target(name: "SQLiteLedger", dependencies: ["Ledger", "AlipayNotify", "CSQLite", "CLinux"]),
+        // The shared ledger: a PostgreSQL database several daemons write at once.
+        .target(name: "PostgresLedger", dependencies: ["Ledger", "AlipayNotify", "CLibPQ"]),
         // The outbox dispatcher and its sinks (HTTP, exec).
         .target(
             name: "Outbox",
@@ -54,7 +60,7 @@ let package = Package(
         .target(
             name: "NotifyDaemon",
             dependencies: [
-                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "Outbox", "CLinux", "Locking",
+                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "SQLiteLedger", "PostgresLedger", "Outbox", "CLinux", "Locking",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -70,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "notifyd-bench",
             dependencies: [
-                "AlipayNotify", "AlipayCrypto", "Ledger",
+                "AlipayNotify", "AlipayCrypto", "Ledger", "SQLiteLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -89,8 +95,8 @@ let package = Package(
         .testTarget(name: "AlipayNotifyTests", dependencies: ["AlipayNotify", "TestSupport"]),
         .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "AlipayNotify", "TestSupport"]),
-        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "AlipayNotify", "HTTPServer", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLiteLedger", "PostgresLedger", "AlipayNotify", "TestSupport"]),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
         .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "NotifyDaemon", "TestSupport"]),

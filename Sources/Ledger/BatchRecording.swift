@@ -2,8 +2,8 @@
 /// fails for a reason other than the database being unavailable, each
 /// submission again in a transaction of its own, so that one bad
 /// submission costs only its own answer.
-enum BatchRecording {
-    static func record(
+package enum BatchRecording {
+    package static func record(
         _ batch: [LedgerSubmission],
         databaseUnavailable: (any Error) -> Bool,
         inOneTransaction: ([LedgerSubmission]) throws -> [LedgerOutcome]

@@ -1,6 +1,6 @@
 /// The statements that read the ledger, written once in PostgreSQL's `$n`
 /// form for both stores; `LedgerRows` decodes what they return.
-enum LedgerReads {
+package enum LedgerReads {
     static let order = "SELECT \(LedgerRows.orderColumns) FROM orders WHERE out_trade_no = $1"
 
     static let ordersNewestFirst = "SELECT \(LedgerRows.orderColumns) FROM orders ORDER BY created_at DESC, out_trade_no LIMIT $1"
@@ -43,7 +43,7 @@ enum LedgerReads {
     }
 
     /// The advisory lock a submission takes: per business order, else per trade.
-    static func lockKey(outTradeNo: String, businessOrder: String?) -> String {
+    package static func lockKey(outTradeNo: String, businessOrder: String?) -> String {
         businessOrder.map { "b:\($0)" } ?? "t:\(outTradeNo)"
     }
 }

@@ -17,7 +17,7 @@ public protocol SQLLedgerStore: LedgerStore {
 extension SQLLedgerStore {
     /// Applies a batch in one transaction on `connection`, in the order
     /// `order` gives (PostgreSQL takes its locks in one global order).
-    func recordInTransaction(_ batch: [LedgerSubmission], on connection: Connection, order: [Int]? = nil) throws -> [LedgerOutcome] {
+    package func recordInTransaction(_ batch: [LedgerSubmission], on connection: Connection, order: [Int]? = nil) throws -> [LedgerOutcome] {
         let transaction = LedgerTransaction(connection: connection)
         guard let order else {
             return try batch.map { try ObservationRecorder.apply($0, in: transaction) }

@@ -1,17 +1,23 @@
 /// One numbered change of the ledger's tables. Both stores have the same
 /// numbers with the same names, each in its own SQL; a migration is never
 /// edited once released, a change is a new one.
-struct SchemaMigration: Sendable {
-    let version: Int
-    let name: String
-    let sql: String
+package struct SchemaMigration: Sendable {
+    package let version: Int
+    package let name: String
+    package let sql: String
+
+    package init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
 }
 
 extension SchemaMigration {
     /// Brings the database on `connection` to the last of `migrations` in one
     /// transaction (after `lock`, when several processes may migrate at
     /// once). A database from a newer release is refused rather than misread.
-    static func migrate<Connection: SQLConnection>(
+    package static func migrate<Connection: SQLConnection>(
         _ migrations: [SchemaMigration], on connection: Connection, lock: String? = nil,
         newerSchema: (_ found: Int64, _ known: Int) -> any Error
     ) throws {

@@ -4,6 +4,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Ledger
+import SQLiteLedger
 
 /// `notifyd-bench check`: after a load run, compares the ledger with exactly
 /// what wrk sent. Passes only if every authentic notification sent is

@@ -3,6 +3,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Ledger
+import SQLiteLedger
 
 /// `notifyd-bench ledger`: the ledger writer alone, without HTTP or crypto:
 /// how many notifications per second one SQLite file takes in batches.

@@ -2,6 +2,8 @@ import AlipayNotify
 import Dispatch
 import Foundation
 @testable import Ledger
+@testable import PostgresLedger
+@testable import SQLiteLedger
 import Logging
 import Testing
 import TestSupport

@@ -1,6 +1,8 @@
 import AlipayNotify
 import Foundation
 @testable import Ledger
+@testable import PostgresLedger
+@testable import SQLiteLedger
 import Testing
 import TestSupport
 

@@ -1,4 +1,6 @@
 @testable import Ledger
+@testable import PostgresLedger
+@testable import SQLiteLedger
 import Testing
 import TestSupport
 

@@ -1,5 +1,7 @@
 import AlipayNotify
 @testable import Ledger
+@testable import PostgresLedger
+@testable import SQLiteLedger
 import TestSupport
 
 /// The two stores every shared ledger test runs against.

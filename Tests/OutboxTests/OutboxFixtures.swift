@@ -2,6 +2,7 @@ import AlipayNotify
 import Foundation
 import HTTPServer
 import Ledger
+import SQLiteLedger
 import Logging
 import Outbox
 import TestSupport

@@ -1,4 +1,5 @@
 import CSQLite
+import Ledger
 
 /// A prepared statement: bind, step, read columns, reset. Owned by one
 /// `SQLiteDatabase` and used only on that database's thread. On a row, it

@@ -1,6 +1,7 @@
 import CSQLite
 #if canImport(Glibc)
 import Glibc
+import Ledger
 #endif
 
 /// One SQLite connection with its prepared statements. Not thread-safe by

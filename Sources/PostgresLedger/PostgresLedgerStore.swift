@@ -1,5 +1,6 @@
 import AlipayNotify
 import Foundation
+import Ledger
 
 /// The ledger in PostgreSQL, for several daemons behind a load balancer
 /// sharing one database. Exactly-once holds across them through the
@@ -23,11 +24,6 @@ public final class PostgresLedgerStore: SQLLedgerStore {
     public init(connectionString: String, reconnectBackoffMaximum: Double = 5) {
         self.connectionString = Self.withDefaults(connectionString)
         self.reconnectBackoffMaximum = reconnectBackoffMaximum
-    }
-
-    /// `text` without a password, for logs.
-    public static func redacted(_ text: String) -> String {
-        text.replacing(/:[^:@\/]*@/, with: ":***@").replacing(/password\s*=\s*\S+/, with: "password=***")
     }
 
     /// The connection string with the daemon's defaults for what it leaves unset.

@@ -1,5 +1,6 @@
 import AlipayNotify
 import CSQLite
+import Ledger
 
 /// The embedded ledger: one SQLite file in WAL mode with `synchronous=FULL`.
 public final class SQLiteLedgerStore: SQLLedgerStore {

@@ -1,3 +1,4 @@
+import Ledger
 /// The ledger's tables in PostgreSQL, as numbered migrations. Several
 /// daemons may start at once: the migration runs under an advisory lock, so
 /// exactly one applies it and the others find it done.

@@ -1,4 +1,5 @@
 import CLibPQ
+import Ledger
 
 /// One libpq connection, with statements prepared once per connection.
 /// Used by one thread at a time (the ledger writer owns one).

@@ -1,3 +1,4 @@
+import Ledger
 /// The ledger's tables, as numbered migrations applied in order at start-up.
 ///
 /// A migration is never edited once released; a change is a new one. The
