@@ -77,9 +77,3 @@ struct OrdersCommand: ParsableCommand {
         }
     }
 }
-
-extension String {
-    func padding(_ width: Int) -> String {
-        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
-    }
-}
