@@ -6,12 +6,12 @@ import Logging
 /// back as text (for defaults in the help and the README, for `check-config`
 /// and for the reload's comparison). Parsing goes through `ConfigValue`, so
 /// every error names the setting, where it was given and what to write.
-public struct SettingType<Value>: Sendable {
+struct SettingType<Value>: Sendable {
     /// The form of the value as the help shows it: `DURATION`, `HOST:PORT`.
-    public let form: String
+    let form: String
     /// True for true/false settings, which are flags without a value
     /// (`--legacy-rsa`, `--no-legacy-rsa`) on the command line.
-    public let isSwitch: Bool
+    let isSwitch: Bool
     let parse: @Sendable (ConfigValue) throws(ConfigurationError) -> Value
     let render: @Sendable (Value) -> String
 
@@ -22,14 +22,6 @@ public struct SettingType<Value>: Sendable {
         self.isSwitch = isSwitch
         self.parse = parse
         self.render = render
-    }
-
-    /// The same type, for a setting that may be left unset (written `none`).
-    var optional: SettingType<Value?> {
-        let parse = self.parse, render = self.render
-        return SettingType<Value?>(form: form, isSwitch: isSwitch,
-                                   parse: { value throws(ConfigurationError) in try parse(value) },
-                                   render: { $0.map(render) ?? "none" })
     }
 }
 
