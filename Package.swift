@@ -97,8 +97,8 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLiteLedger", "PostgresLedger", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
-        .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "AlipayCrypto", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NotifyDaemon"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "NotifyDaemon", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,7 +7,7 @@ import Logging
 struct ConfigValue {
     let entry: ConfigEntry
 
-    private func error(_ problem: String) -> ConfigurationError {
+    func error(_ problem: String) -> ConfigurationError {
         ConfigurationError(source: entry.source, key: entry.key, problem: problem)
     }
 

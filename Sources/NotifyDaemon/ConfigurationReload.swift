@@ -59,17 +59,6 @@ final class ConfigurationReload: Sendable {
 
     /// Names of the settings that differ and that a reload cannot apply.
     static func restartOnlySettings(_ old: DaemonConfiguration, _ new: DaemonConfiguration) -> [String] {
-        let compared: [(String, String, String)] = [
-            ("listen", "\(old.listen)", "\(new.listen)"),
-            ("db", "\(old.ledger)", "\(new.ledger)"),
-            ("notify-path", old.notifyPath, new.notifyPath),
-            ("admin-listen", "\(String(describing: old.adminListen))", "\(String(describing: new.adminListen))"),
-            ("http limits and threads", "\(old.http)", "\(new.http)"),
-            ("log-level", "\(old.logLevel)", "\(new.logLevel)"),
-            ("shutdown-grace", "\(old.shutdownGracePeriod)", "\(new.shutdownGracePeriod)"),
-            ("min-free-disk", "\(old.minimumFreeDiskBytes)", "\(new.minimumFreeDiskBytes)"),
-            ("sink settings", "\(old.sink)", "\(new.sink)"),
-        ]
-        return compared.filter { $0.1 != $0.2 }.map(\.0)
+        Setting.all.filter { !$0.reloads && $0.values(in: old) != $0.values(in: new) }.map(\.name)
     }
 }

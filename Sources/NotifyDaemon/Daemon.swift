@@ -177,11 +177,7 @@ public final class Daemon: Sendable {
         case .exec:
             sink = try ExecEventSink(command: settings.command ?? "", timeout: settings.timeout)
         }
-        var dispatch = OutboxDispatcher.Settings()
-        dispatch.concurrency = settings.concurrency
-        dispatch.maximumAttempts = settings.maximumAttempts
-        dispatch.retryBase = settings.retryBase
-        dispatch.retryMaximum = settings.retryMaximum
+        var dispatch = settings.delivery
         dispatch.leaseSeconds = settings.timeout.seconds * 2 + 30
         // One daemon owns an SQLite ledger: what an earlier run of it had
         // claimed and not finished is free again at once. A shared ledger's

@@ -56,110 +56,47 @@ public struct DaemonConfiguration: Sendable {
         return configuration
     }
 
-    /// The ledger a config file names (resolved like the daemon does),
-    /// for the commands that only need the database.
-    public static func ledger(configFile: String) throws(ConfigurationError) -> LedgerLocation? {
-        let bytes: [UInt8]
-        do {
-            bytes = try FileReading.bytes(atPath: configFile)
-        } catch {
-            throw ConfigurationError(source: nil, key: nil, problem: "config file: \(error)")
+    /// The ledger for the commands that only need the database: `db` from
+    /// the command line, else the config file's, else the default, read by
+    /// the `db` setting like the daemon reads it. The file's other settings
+    /// are not looked at.
+    public static func ledger(configFile: String?, commandLine db: String?) throws(ConfigurationError) -> LedgerLocation {
+        var entries: [ConfigEntry] = []
+        if let configFile {
+            let bytes: [UInt8]
+            do {
+                bytes = try FileReading.bytes(atPath: configFile)
+            } catch {
+                throw ConfigurationError(source: nil, key: nil, problem: "config file: \(error)")
+            }
+            entries = try ConfigFile.parse(bytes, path: configFile)
         }
-        guard let entry = try ConfigFile.parse(bytes, path: configFile).last(where: { $0.key == "db" }) else { return nil }
-        return try ConfigValue(entry: entry).ledgerLocation()
+        if let db { entries.append(ConfigEntry(key: "db", value: db, source: .commandLine)) }
+        var configuration = DaemonConfiguration()
+        if let entry = entries.last(where: { $0.key == "db" }), let setting = Setting.named("db") {
+            try setting.apply(entry, to: &configuration)
+        }
+        return configuration.ledger
     }
 
+    /// Puts each entry in force through its declared `Setting`, in order.
+    /// An unknown name (with the closest known one), a second value for a
+    /// setting that takes one, and a value its type refuses are errors that
+    /// name where the entry was given.
     mutating func apply(_ entries: [ConfigEntry]) throws(ConfigurationError) {
         var seen: [String: ConfigSource] = [:]
         for entry in entries {
-            guard let key = ConfigKey.named(entry.key) else {
-                let hint = ConfigKey.suggestion(for: entry.key).map { " (did you mean '\($0)'?)" } ?? ""
+            guard let setting = Setting.named(entry.key) else {
+                let hint = Setting.suggestion(for: entry.key).map { " (did you mean '\($0)'?)" } ?? ""
                 throw ConfigurationError(source: entry.source, key: nil, problem: "unknown setting '\(entry.key)'\(hint)")
             }
-            if !key.isList, let earlier = seen[entry.key] {
+            if !setting.isList, let earlier = seen[entry.key] {
                 throw ConfigurationError(source: entry.source, key: entry.key,
                                          problem: "given twice (first at \(earlier)); '\(entry.key)' takes one value")
             }
             seen[entry.key] = entry.source
             sources[entry.key] = entry.source
-            try apply(entry)
-        }
-    }
-
-    private mutating func apply(_ entry: ConfigEntry) throws(ConfigurationError) {
-        let value = ConfigValue(entry: entry)
-        switch entry.key {
-        case "listen":
-            listen = try value.address()
-        case "db":
-            ledger = try value.ledgerLocation()
-        case "alipay-public-key":
-            alipayPublicKeyPaths.append(try value.path())
-        case "app-id":
-            appIDs.append(try value.identifier())
-        case "seller-id":
-            sellerID = try value.identifier()
-        case "notify-path":
-            notifyPath = try value.urlPath()
-        case "accept-unknown-orders":
-            acceptsUnknownOrders = try value.bool()
-        case "legacy-rsa":
-            allowsLegacyRSA = try value.bool()
-        case "max-body-size":
-            http.maximumBodyBytes = try value.size(in: 1024...(64 << 20))
-        case "max-connections":
-            http.maximumConnections = try value.integer(in: 1...1_000_000)
-        case "header-timeout":
-            http.headerTimeout = try value.duration()
-        case "body-timeout":
-            http.bodyTimeout = try value.duration()
-        case "idle-timeout":
-            http.idleTimeout = try value.duration()
-        case "threads":
-            http.eventLoopThreads = try value.integer(in: 1...256)
-        case "log-level":
-            logLevel = try value.logLevel()
-        case "log-format":
-            guard let format = LineLogHandler.Format(rawValue: entry.value) else {
-                throw ConfigurationError(source: entry.source, key: entry.key, problem: "'\(entry.value)' is not a log format; use text or json")
-            }
-            logFormat = format
-        case "shutdown-grace":
-            shutdownGracePeriod = try value.duration()
-        case "min-free-disk":
-            minimumFreeDiskBytes = try value.size(in: 0...(1 << 50))
-        case "admin-listen":
-            if entry.value == "off" {
-                adminListen = nil
-            } else {
-                let address = try value.address()
-                guard address.isLoopback else {
-                    throw ConfigurationError(source: entry.source, key: entry.key, problem:
-                        "'\(entry.value)' is not a loopback address; the admin listener has no authentication, so it listens on 127.0.0.1 or [::1] only (reach it through SSH or a local proxy)")
-                }
-                adminListen = address
-            }
-        case "sink":
-            guard let kind = SinkSettings.Kind(rawValue: entry.value) else {
-                throw ConfigurationError(source: entry.source, key: entry.key, problem: "'\(entry.value)' is not a sink; use none, http or exec")
-            }
-            sink.kind = kind
-        case "sink-url":
-            sink.url = try value.nonEmpty()
-        case "sink-command":
-            sink.command = try value.nonEmpty()
-        case "sink-timeout":
-            sink.timeout = try value.duration()
-        case "sink-max-attempts":
-            sink.maximumAttempts = try value.integer(in: 1...1000)
-        case "sink-retry-base":
-            sink.retryBase = try value.duration()
-        case "sink-retry-max":
-            sink.retryMaximum = try value.duration()
-        case "sink-concurrency":
-            sink.concurrency = try value.integer(in: 1...64)
-        default:
-            throw ConfigurationError(source: entry.source, key: entry.key, problem: "is known but not handled (a bug)")
+            try setting.apply(entry, to: &self)
         }
     }
 
@@ -186,20 +123,4 @@ public struct DaemonConfiguration: Sendable {
                 "no app id configured: set 'app-id = YOUR_APP_ID' in the config file or pass --app-id (notifications for other apps must be refused)")
         }
     }
-}
-
-/// Where outbox events are delivered, and how persistently.
-public struct SinkSettings: Sendable {
-    public enum Kind: String, Sendable {
-        case none, http, exec
-    }
-
-    public var kind: Kind = .none
-    public var url: String?
-    public var command: String?
-    public var timeout: Duration = .seconds(10)
-    public var maximumAttempts = 12
-    public var retryBase: Duration = .seconds(2)
-    public var retryMaximum: Duration = .seconds(600)
-    public var concurrency = 4
 }

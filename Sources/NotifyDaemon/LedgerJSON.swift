@@ -6,10 +6,12 @@ import Ledger
 public enum LedgerJSON {
     static func optional(_ text: String?) -> String { text.map(JSONText.string) ?? "null" }
 
+    /// One order, the same document in `GET /trades/…`, `trade show --json`
+    /// and each line of `orders list --json` (whose first fields it keeps first).
     public static func order(_ order: MerchantOrder) -> String {
         "{\"out_trade_no\":\(JSONText.string(order.outTradeNo)),\"total_amount\":\"\(order.totalAmount)\","
-            + "\"total_fen\":\(order.totalAmount.value),\"business_order\":\(optional(order.businessOrder)),"
-            + "\"created_at\":\"\(order.createdAt)\"}"
+            + "\"business_order\":\(optional(order.businessOrder)),\"created_at\":\"\(order.createdAt)\","
+            + "\"total_fen\":\(order.totalAmount.value)}"
     }
 
     public static func event(_ event: OutboxEvent) -> String {

@@ -2,7 +2,6 @@ import CLinux
 import Foundation
 import Ledger
 import Logging
-import Synchronization
 
 /// Keeps a ledger that lives on another machine (PostgreSQL) in reach:
 /// connects at start-up and again after a loss without waiting for a
@@ -17,7 +16,6 @@ final class LedgerReachability: Sendable {
     private let logger: Logger
     private let instance: String
     private let ledger: String
-    private let reachable = Atomic<Bool>(false)
     private let stopSignal = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
     private let healthyInterval: Double
@@ -34,9 +32,6 @@ final class LedgerReachability: Sendable {
         self.healthyInterval = healthyInterval
         self.backoffMaximum = backoffMaximum
     }
-
-    /// True after the last probe succeeded.
-    var isReachable: Bool { reachable.load(ordering: .relaxed) }
 
     func start() {
         let thread = Thread { [self] in run() }
@@ -67,11 +62,9 @@ final class LedgerReachability: Sendable {
                 }
                 everReached = true
                 failures = 0
-                reachable.store(true, ordering: .relaxed)
                 wait = healthyInterval
             } catch {
                 failures += 1
-                reachable.store(false, ordering: .relaxed)
                 wait = min(backoffMaximum, 0.25 * pow(2, Double(min(failures, 8))))
                 // Say it at once, then about once a minute while it lasts.
                 if failures == 1 || failures % max(1, Int(60 / backoffMaximum)) == 0 {

@@ -15,7 +15,7 @@ import Locking
 /// adds its own); on a terminal it starts with a UTC timestamp. `key=value`
 /// metadata follow the message. `json` writes one JSON object per line.
 public struct LineLogHandler: LogHandler {
-    public enum Format: String, Sendable {
+    public enum Format: String, Sendable, CaseIterable {
         case text
         case json
     }
@@ -201,12 +201,5 @@ public final class LineOutput: Sendable {
                 offset += written
             }
         }
-    }
-}
-
-
-extension String {
-    func padding(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

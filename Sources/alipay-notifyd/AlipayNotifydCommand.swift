@@ -26,7 +26,8 @@ struct AlipayNotifydCommand: ParsableCommand {
             setting, and the example configuration in Config/.
             """,
         version: BuildVersion.current,
-        subcommands: [ServeCommand.self, VerifyCommand.self, SignCommand.self, OrdersCommand.self, TradeCommand.self, EventsCommand.self, CheckConfigCommand.self],
+        subcommands: [ServeCommand.self, VerifyCommand.self, SignCommand.self, OrdersCommand.self, TradeCommand.self, EventsCommand.self,
+                      CheckConfigCommand.self, SettingsCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

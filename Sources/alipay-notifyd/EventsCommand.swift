@@ -75,6 +75,7 @@ struct EventsCommand: ParsableCommand {
         @Option(help: "How many at most.") var limit = 10
         @Option(help: "Lease length in seconds: unacknowledged events are claimable again after it.") var lease = 300
         @Option(help: "Who claims (kept in lease_owner).") var owner = "cli"
+        @Flag(help: "Print JSON lines (what claim always prints; accepted like every command that prints JSON).") var json = false
 
         func run() throws {
             guard lease > 0, limit > 0 else { throw ValidationError("--lease and --limit must be positive") }

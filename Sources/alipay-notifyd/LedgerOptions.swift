@@ -2,10 +2,13 @@ import ArgumentParser
 import Ledger
 import NotifyDaemon
 
-/// The ledger a command works on: --db, else the config file's 'db', else the default.
+/// The ledger a command works on: --db, else the config file's 'db', else
+/// the default; `--db` is the daemon's own `db` setting.
 struct LedgerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The ledger: an SQLite file or a postgres:// URL (default: the config's 'db', or alipay-notifyd.db).",
-                               valueName: "PATH|URL"))
+    static let dbSetting = Setting.named("db")!
+
+    @Option(help: ArgumentHelp("\(dbSetting.summary) (default: the config's 'db', or \(dbSetting.defaultValue))",
+                               valueName: dbSetting.valueForm))
     var db: String?
 
     @Option(help: ArgumentHelp("Read 'db' from this configuration file.", valueName: "FILE"))
@@ -13,15 +16,11 @@ struct LedgerOptions: ParsableArguments {
 
     var location: LedgerLocation {
         get throws {
-            if let db { return LedgerLocation(db) }
-            if let config {
-                do {
-                    return try DaemonConfiguration.ledger(configFile: config) ?? .sqlite(path: "alipay-notifyd.db")
-                } catch {
-                    throw ValidationError("\(error)")
-                }
+            do {
+                return try DaemonConfiguration.ledger(configFile: config, commandLine: db)
+            } catch {
+                throw ValidationError("\(error)")
             }
-            return .sqlite(path: "alipay-notifyd.db")
         }
     }
 

@@ -57,15 +57,14 @@ struct OrdersCommand: ParsableCommand {
         @Option(help: "How many orders at most.")
         var limit = 100
 
-        @Flag(help: "Print JSON lines instead of a table.")
+        @Flag(help: "Print JSON lines instead of a table: one order each, the document of trade show --json.")
         var json = false
 
         func run() throws {
             let orders = try ledger.open().orders(limit: limit)
             if json {
                 for order in orders {
-                    let business = order.businessOrder.map(JSONText.string) ?? "null"
-                    print("{\"out_trade_no\":\(JSONText.string(order.outTradeNo)),\"total_amount\":\"\(order.totalAmount)\",\"business_order\":\(business),\"created_at\":\"\(order.createdAt)\"}")
+                    print(LedgerJSON.order(order))
                 }
                 return
             }
@@ -75,11 +74,5 @@ struct OrdersCommand: ParsableCommand {
                       + (order.businessOrder ?? "-").padding(24) + order.createdAt)
             }
         }
-    }
-}
-
-extension String {
-    func padding(_ width: Int) -> String {
-        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }

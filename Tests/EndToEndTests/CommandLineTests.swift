@@ -62,6 +62,38 @@ import TestSupport
         #expect(changed.stderr.contains("already registered with amount 88.80"))
     }
 
+    @Test func ordersListPrintsTheOrderDocumentOfTradeShow() throws {
+        let directory = TemporaryDirectory("cli-order-json")
+        let db = directory.file("ledger.db")
+        #expect(try DaemonProcess.command(["orders", "add", "--db", db, "ORDER1", "88.8", "--business-order", "B1"]).status == 0)
+        #expect(try DaemonProcess.command(["orders", "add", "--db", db, "ORDER2", "1.00"]).status == 0)
+        let lines = try DaemonProcess.command(["orders", "list", "--db", db, "--json"]).stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        for line in lines {
+            let document = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let outTradeNo = try #require(document["out_trade_no"] as? String)
+            let show = try DaemonProcess.command(["trade", "show", "--db", db, outTradeNo, "--json"])
+            #expect(show.status == 0)
+            #expect(show.stdout.contains("\"order\":\(line),"), "orders list: \(line)\ntrade show: \(show.stdout)")
+            let trade = try #require(JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+            #expect((trade["order"] as? NSDictionary) == (document as NSDictionary))
+        }
+    }
+
+    @Test func eventsClaimAcceptsJSONLikeEveryCommandThatPrintsIt() throws {
+        let directory = TemporaryDirectory("cli-claim-json")
+        let db = directory.file("ledger.db")
+        #expect(try DaemonProcess.command(["orders", "add", "--db", db, "J1", "10.00"]).status == 0)
+        let daemon = try DaemonProcess(arguments: DaemonProcess.fixtureArguments(directory), directory: directory)
+        #expect(try Curl.post(daemon.notifyURL, body: SignedNotification.paid("J1", amount: "10.00", notifyID: "NJ1")).body == "success")
+        #expect(daemon.stop() == 0)
+        let claimed = try DaemonProcess.command(["events", "claim", "--db", db, "--json"])
+        #expect(claimed.status == 0, "\(claimed.stderr)")
+        let line = try #require(claimed.stdout.split(separator: "\n").first)
+        let event = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(event["id"] as? String == "J1/ship")
+    }
+
     @Test func aBrokenConfigFileIsRefusedWithTheLineAndTheFix() throws {
         let directory = TemporaryDirectory("cli-config")
         let config = directory.file("bad.conf")
