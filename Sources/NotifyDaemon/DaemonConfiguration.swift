@@ -36,16 +36,7 @@ public struct DaemonConfiguration: Sendable {
     /// top (a list given on the command line replaces the file's list), and
     /// checks the result.
     public static func load(configFile: String?, commandLine: [ConfigEntry]) throws(ConfigurationError) -> DaemonConfiguration {
-        var entries: [ConfigEntry] = []
-        if let configFile {
-            let bytes: [UInt8]
-            do {
-                bytes = try FileReading.bytes(atPath: configFile)
-            } catch {
-                throw ConfigurationError(source: nil, key: nil, problem: "config file: \(error)")
-            }
-            entries = try ConfigFile.parse(bytes, path: configFile)
-        }
+        var entries = try fileEntries(configFile)
         let overridden = Set(commandLine.map(\.key))
         entries.removeAll { overridden.contains($0.key) }
         var configuration = DaemonConfiguration()
@@ -56,21 +47,24 @@ public struct DaemonConfiguration: Sendable {
         return configuration
     }
 
+    /// The entries of the config file, in order; none without a file.
+    static func fileEntries(_ configFile: String?) throws(ConfigurationError) -> [ConfigEntry] {
+        guard let configFile else { return [] }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileReading.bytes(atPath: configFile)
+        } catch {
+            throw ConfigurationError(source: nil, key: nil, problem: "config file: \(error)")
+        }
+        return try ConfigFile.parse(bytes, path: configFile)
+    }
+
     /// The ledger for the commands that only need the database: `db` from
     /// the command line, else the config file's, else the default, read by
     /// the `db` setting like the daemon reads it. The file's other settings
     /// are not looked at.
     public static func ledger(configFile: String?, commandLine db: String?) throws(ConfigurationError) -> LedgerLocation {
-        var entries: [ConfigEntry] = []
-        if let configFile {
-            let bytes: [UInt8]
-            do {
-                bytes = try FileReading.bytes(atPath: configFile)
-            } catch {
-                throw ConfigurationError(source: nil, key: nil, problem: "config file: \(error)")
-            }
-            entries = try ConfigFile.parse(bytes, path: configFile)
-        }
+        var entries = try fileEntries(configFile)
         if let db { entries.append(ConfigEntry(key: "db", value: db, source: .commandLine)) }
         var configuration = DaemonConfiguration()
         if let entry = entries.last(where: { $0.key == "db" }), let setting = Setting.named("db") {
