@@ -34,12 +34,14 @@ let package = Package(
 
         // A lock ThreadSanitizer can see (pthread), for every module.
         .target(name: "Locking"),
+        // Byte-level text helpers (hex digits) shared by the domain and the HTTP parser; pure.
+        .target(name: "ASCII"),
         // Pure domain: form decoding, canonical string, money, the trade state machine.
-        .target(name: "AlipayNotify"),
+        .target(name: "AlipayNotify", dependencies: ["ASCII"]),
         // RSA2 verification (and signing for tools and tests) over OpenSSL EVP.
         .target(name: "AlipayCrypto", dependencies: ["COpenSSL", "AlipayNotify"]),
         // A small HTTP/1.1 server on epoll; knows nothing of Alipay.
-        .target(name: "HTTPServer", dependencies: ["CLinux", "Locking", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTPServer", dependencies: ["ASCII", "CLinux", "Locking", .product(name: "Logging", package: "swift-log")]),
         // The transactional ledger: SQLite store, migrations, the group-commit writer.
         .target(
             name: "Ledger",
@@ -86,6 +88,7 @@ let package = Package(
             dependencies: ["HTTPServer", "CLinux", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
+        .testTarget(name: "ASCIITests", dependencies: ["ASCII"]),
         .testTarget(name: "AlipayNotifyTests", dependencies: ["AlipayNotify", "TestSupport"]),
         .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
