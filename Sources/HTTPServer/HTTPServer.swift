@@ -27,7 +27,7 @@ public final class HTTPServer: @unchecked Sendable {
     private let roundRobin = Atomic<Int>(0)
     private let lastRefusalLog = Atomic<Int64>(0)
     private let running = DispatchGroup()
-    private let state = Locked<(started: Bool, stopping: Bool)>((false, false))
+    private let lifecycle = Locked(ServerStateMachine())
     private var listeners: [Listener] = []
 
     public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), logger: Logger) throws(SystemError) {
@@ -45,11 +45,9 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Starts the event-loop threads. Returns at once.
     public func start() {
-        let alreadyStarted = state.withLock { state in
-            defer { state.started = true }
-            return state.started
+        if case .refuse(let reason) = lifecycle.withLock({ $0.start() }) {
+            preconditionFailure(reason)
         }
-        precondition(!alreadyStarted, "HTTPServer.start called twice")
         for listener in listeners {
             loops[0].addListener(listener)
         }
@@ -81,13 +79,17 @@ public final class HTTPServer: @unchecked Sendable {
     /// finished within the grace period. Blocks the calling thread.
     @discardableResult
     public func shutdown(gracePeriod: Duration) -> Bool {
-        let first = state.withLock { state in
-            defer { state.stopping = true }
-            return !state.stopping
-        }
-        if first {
+        let action = lifecycle.withLock { $0.shutdownRequested() }
+        switch action {
+        case .nothingToStop:
+            return true
+        case .stopLoopsAndWait:
             for loop in loops { loop.execute { loop.beginShutdown() } }
+        case .waitForLoops:
+            break
         }
+        // The caller that stopped the loops says when they are done.
+        defer { if action == .stopLoopsAndWait { lifecycle.withLock { $0.loopsStopped() } } }
         let seconds = Double(gracePeriod.components.seconds) + Double(gracePeriod.components.attoseconds) / 1e18
         if running.wait(timeout: .now() + seconds) == .success { return true }
         logger.warning("grace period of \(gracePeriod) over; closing \(openConnectionCount) connection(s) that are still open")
