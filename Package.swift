@@ -34,6 +34,9 @@ let package = Package(
 
         // A lock ThreadSanitizer can see (pthread), for every module.
         .target(name: "Locking"),
+        // The one system-call wrapper (EINTR retried, EAGAIN a value, errors naming the
+        // operation and errno), the monotonic clock and Duration conversions.
+        .target(name: "SystemSupport", dependencies: ["CLinux"]),
         // Byte-level text helpers (hex digits) shared by the domain and the HTTP parser; pure.
         .target(name: "ASCII"),
         // Pure domain: form decoding, canonical string, money, the trade state machine.
@@ -41,22 +44,22 @@ let package = Package(
         // RSA2 verification (and signing for tools and tests) over OpenSSL EVP.
         .target(name: "AlipayCrypto", dependencies: ["COpenSSL", "AlipayNotify"]),
         // A small HTTP/1.1 server on epoll; knows nothing of Alipay.
-        .target(name: "HTTPServer", dependencies: ["ASCII", "CLinux", "Locking", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTPServer", dependencies: ["ASCII", "CLinux", "Locking", "SystemSupport", .product(name: "Logging", package: "swift-log")]),
         // The transactional ledger: SQLite store, migrations, the group-commit writer.
         .target(
             name: "Ledger",
-            dependencies: ["AlipayNotify", "CSQLite", "CLibPQ", "CLinux", "Locking", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlipayNotify", "CSQLite", "CLibPQ", "CLinux", "Locking", "SystemSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // The outbox dispatcher and its sinks (HTTP, exec).
         .target(
             name: "Outbox",
-            dependencies: ["AlipayNotify", "Ledger", "CLinux", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlipayNotify", "Ledger", "CLinux", "SystemSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // Configuration, the notification pipeline and the daemon's lifecycle.
         .target(
             name: "NotifyDaemon",
             dependencies: [
-                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "Outbox", "CLinux", "Locking",
+                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "Outbox", "CLinux", "Locking", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -89,6 +92,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "ASCIITests", dependencies: ["ASCII"]),
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport", "CLinux"]),
         .testTarget(name: "AlipayNotifyTests", dependencies: ["AlipayNotify", "TestSupport"]),
         .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),

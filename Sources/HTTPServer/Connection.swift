@@ -1,4 +1,5 @@
 import CLinux
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,7 +36,7 @@ final class Connection: @unchecked Sendable {
         self.handler = handler
         let configuration = loop.server.configuration
         self.parser = HTTPRequestParser(limits: configuration.parserLimits)
-        self.machine = ConnectionStateMachine(limits: .init(configuration), acceptedAt: SystemCall.monotonicNanoseconds())
+        self.machine = ConnectionStateMachine(limits: .init(configuration), acceptedAt: MonotonicClock.nanoseconds())
         self.interest = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
     }
 
@@ -67,7 +68,7 @@ final class Connection: @unchecked Sendable {
                 return
             }
             guard case .done(let count) = result else { return }
-            let now = SystemCall.monotonicNanoseconds()
+            let now = MonotonicClock.nanoseconds()
             if count == 0 {
                 perform(machine.peerClosed(now: now))
                 return
@@ -122,14 +123,14 @@ final class Connection: @unchecked Sendable {
             guard let output else { break }
             switch output {
             case .expectsContinue:
-                machine.expectsContinue(now: SystemCall.monotonicNanoseconds())
+                machine.expectsContinue(now: MonotonicClock.nanoseconds())
             case .request(let request):
                 let sequence = machine.requestParsed(version: request.version, keepAlive: request.keepAlive)
                 loop.server.statistics.requests.add(1, ordering: .relaxed)
                 handler.handle(request, responder: HTTPResponder(connection: self, sequence: sequence))
             }
         }
-        machine.inputBuffered(progress, now: SystemCall.monotonicNanoseconds())
+        machine.inputBuffered(progress, now: MonotonicClock.nanoseconds())
     }
 
     // MARK: - Responses
@@ -153,7 +154,7 @@ final class Connection: @unchecked Sendable {
 
     /// Serializes the responses the pipeline lets out into `outbound`.
     private func flushReadySlots() {
-        for outgoing in machine.takeReadyResponses(now: SystemCall.monotonicNanoseconds()) {
+        for outgoing in machine.takeReadyResponses(now: MonotonicClock.nanoseconds()) {
             switch outgoing.content {
             case .continue100:
                 outbound.append(contentsOf: Self.continueBytes)
@@ -170,7 +171,7 @@ final class Connection: @unchecked Sendable {
             let result: IOResult<Int>
             do {
                 result = try outbound.withUnsafeBytes { bytes in
-                    try SystemCall.write(fd, UnsafeRawBufferPointer(rebasing: bytes[outboundOffset...]))
+                    try SystemCall.send(fd, UnsafeRawBufferPointer(rebasing: bytes[outboundOffset...]))
                 }
             } catch {
                 close()
@@ -179,7 +180,7 @@ final class Connection: @unchecked Sendable {
             switch result {
             case .done(let written):
                 outboundOffset += written
-                machine.wroteBytes(now: SystemCall.monotonicNanoseconds())
+                machine.wroteBytes(now: MonotonicClock.nanoseconds())
             case .wouldBlock:
                 updateInterest()
                 return
@@ -187,7 +188,7 @@ final class Connection: @unchecked Sendable {
         }
         outbound.removeAll(keepingCapacity: outbound.capacity <= 64 * 1024)
         outboundOffset = 0
-        perform(machine.outputDrained(now: SystemCall.monotonicNanoseconds(), progress: progress))
+        perform(machine.outputDrained(now: MonotonicClock.nanoseconds(), progress: progress))
     }
 
     // MARK: - Actions

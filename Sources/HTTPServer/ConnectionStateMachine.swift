@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// The lifecycle of one HTTP connection, kept apart from its socket.
 ///
 /// Events come in (bytes read, a request parsed, a handler answered, output
@@ -111,11 +113,11 @@ struct ConnectionStateMachine {
         var maximumPipelinedRequests: Int
 
         init(_ configuration: HTTPServerConfiguration) {
-            headerTimeout = configuration.headerTimeout.nanoseconds
-            bodyTimeout = configuration.bodyTimeout.nanoseconds
-            idleTimeout = configuration.idleTimeout.nanoseconds
-            writeTimeout = configuration.writeTimeout.nanoseconds
-            lingerTimeout = configuration.lingerTimeout.nanoseconds
+            headerTimeout = configuration.headerTimeout.inNanoseconds
+            bodyTimeout = configuration.bodyTimeout.inNanoseconds
+            idleTimeout = configuration.idleTimeout.inNanoseconds
+            writeTimeout = configuration.writeTimeout.inNanoseconds
+            lingerTimeout = configuration.lingerTimeout.inNanoseconds
             maximumPipelinedRequests = configuration.maximumPipelinedRequests
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Synchronization
 import Locking
+import SystemSupport
 
 /// A small HTTP/1.1 server on epoll: one event-loop thread per core,
 /// listeners served by the first loop and connections spread over all of
@@ -90,8 +91,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         // The caller that stopped the loops says when they are done.
         defer { if action == .stopLoopsAndWait { lifecycle.withLock { $0.loopsStopped() } } }
-        let seconds = Double(gracePeriod.components.seconds) + Double(gracePeriod.components.attoseconds) / 1e18
-        if running.wait(timeout: .now() + seconds) == .success { return true }
+        if running.wait(timeout: .now() + gracePeriod.inSeconds) == .success { return true }
         logger.warning("grace period of \(gracePeriod) over; closing \(openConnectionCount) connection(s) that are still open")
         for loop in loops { loop.execute { loop.forceClose() } }
         _ = running.wait(timeout: .now() + 2)
@@ -129,9 +129,9 @@ public final class HTTPServer: @unchecked Sendable {
     func refuseConnection(_ fd: Int32) {
         statistics.connectionsRefused.add(1, ordering: .relaxed)
         let refusal = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
-        _ = refusal.withUnsafeBytes { try? SystemCall.write(fd, $0) }
+        _ = refusal.withUnsafeBytes { try? SystemCall.send(fd, $0) }
         SystemCall.close(fd)
-        let now = SystemCall.monotonicNanoseconds()
+        let now = MonotonicClock.nanoseconds()
         let last = lastRefusalLog.load(ordering: .relaxed)
         if now - last > 1_000_000_000,
            lastRefusalLog.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged {

@@ -6,6 +6,7 @@ import Ledger
 import Logging
 import Outbox
 import Synchronization
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -183,7 +184,7 @@ public final class Daemon: Sendable {
         dispatch.maximumAttempts = settings.maximumAttempts
         dispatch.retryBase = settings.retryBase
         dispatch.retryMaximum = settings.retryMaximum
-        dispatch.leaseSeconds = settings.timeout.seconds * 2 + 30
+        dispatch.leaseSeconds = settings.timeout.inSeconds * 2 + 30
         // One daemon owns an SQLite ledger: what an earlier run of it had
         // claimed and not finished is free again at once. A shared ledger's
         // leases may be another daemon's: they run out by themselves.
