@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "AlipayNotify", "HTTPServer", "TestSupport"]),
-        .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "TestSupport"]),
+        .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "SystemSupport", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "NotifyDaemon", "TestSupport"]),
     ],
