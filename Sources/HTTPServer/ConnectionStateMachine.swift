@@ -217,7 +217,7 @@ struct ConnectionStateMachine {
     /// The parser saw `Expect: 100-continue` before the body: the interim
     /// response takes the next place in the pipeline, ready at once.
     mutating func expectsContinue(now: Int64) {
-        appendSlot(Slot(sequence: 0, content: .continue100, closeAfter: false, version: .http11))
+        appendSlot(.continue100, closeAfter: false, version: .http11)
         if bodyStartedAt == nil { bodyStartedAt = now }
     }
 
@@ -229,7 +229,7 @@ struct ConnectionStateMachine {
         bodyStartedAt = nil
         let closeAfter = !keepAlive || isShuttingDown
         if closeAfter { stopParsing() }
-        return appendSlot(Slot(sequence: 0, content: nil, closeAfter: closeAfter, version: version))
+        return appendSlot(nil, closeAfter: closeAfter, version: version)
     }
 
     /// The input is malformed: its error response closes the connection,
@@ -374,18 +374,19 @@ struct ConnectionStateMachine {
 
     // MARK: - Helpers
 
+    /// Adds the next position in the pipeline and returns its sequence number.
     @discardableResult
-    private mutating func appendSlot(_ slot: Slot) -> UInt64 {
+    private mutating func appendSlot(_ content: Content?, closeAfter: Bool, version: HTTPRequest.Version) -> UInt64 {
         let sequence = nextSequence
         nextSequence += 1
-        slots.append(Slot(sequence: sequence, content: slot.content, closeAfter: slot.closeAfter, version: slot.version))
+        slots.append(Slot(sequence: sequence, content: content, closeAfter: closeAfter, version: version))
         return sequence
     }
 
     /// Queues a response of our own that ends the connection.
     private mutating func queueClosingResponse(_ response: HTTPResponse) {
         stopParsing()
-        appendSlot(Slot(sequence: 0, content: .response(response), closeAfter: true, version: .http11))
+        appendSlot(.response(response), closeAfter: true, version: .http11)
     }
 
     private mutating func stopParsing() {
