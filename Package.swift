@@ -34,12 +34,17 @@ let package = Package(
 
         // A lock ThreadSanitizer can see (pthread), for every module.
         .target(name: "Locking"),
+        // The one system-call wrapper (EINTR retried, EAGAIN a value, errors naming the
+        // operation and errno), the monotonic clock and Duration conversions.
+        .target(name: "SystemSupport", dependencies: ["CLinux"]),
+        // Byte-level text helpers (hex digits) shared by the domain and the HTTP parser; pure.
+        .target(name: "ASCII"),
         // Pure domain: form decoding, canonical string, money, the trade state machine.
-        .target(name: "AlipayNotify"),
+        .target(name: "AlipayNotify", dependencies: ["ASCII"]),
         // RSA2 verification (and signing for tools and tests) over OpenSSL EVP.
         .target(name: "AlipayCrypto", dependencies: ["COpenSSL", "AlipayNotify"]),
         // A small HTTP/1.1 server on epoll; knows nothing of Alipay.
-        .target(name: "HTTPServer", dependencies: ["CLinux", "Locking", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTPServer", dependencies: ["ASCII", "CLinux", "Locking", "SystemSupport", .product(name: "Logging", package: "swift-log")]),
         // The transactional ledger, whatever the database: business rules, the
         // observation recorder, statements written once, the roles of a store,
         // migrations, and the group-commit writer.
@@ -48,19 +53,20 @@ let package = Package(
             dependencies: ["AlipayNotify", "CLinux", "Locking", .product(name: "Logging", package: "swift-log")]
         ),
         // The embedded ledger: one SQLite file (WAL, explicit fdatasync, checkpoints).
-        .target(name: "SQLiteLedger", dependencies: ["Ledger", "AlipayNotify", "CSQLite", "CLinux"]),
+        .target(name: "SQLiteLedger", dependencies: ["Ledger", "AlipayNotify", "CSQLite", "CLinux", "SystemSupport"]),
         // The shared ledger: a PostgreSQL database several daemons write at once.
         .target(name: "PostgresLedger", dependencies: ["Ledger", "AlipayNotify", "CLibPQ"]),
         // The outbox dispatcher and its sinks (HTTP, exec).
         .target(
             name: "Outbox",
-            dependencies: ["AlipayNotify", "Ledger", "CLinux", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlipayNotify", "Ledger", "CLinux", "SystemSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // Configuration, the notification pipeline and the daemon's lifecycle.
         .target(
             name: "NotifyDaemon",
             dependencies: [
                 "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "SQLiteLedger", "PostgresLedger", "Outbox", "CLinux", "Locking",
+                "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -92,12 +98,14 @@ let package = Package(
             dependencies: ["HTTPServer", "CLinux", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
+        .testTarget(name: "ASCIITests", dependencies: ["ASCII"]),
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport", "CLinux"]),
         .testTarget(name: "AlipayNotifyTests", dependencies: ["AlipayNotify", "TestSupport"]),
         .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLiteLedger", "PostgresLedger", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
-        .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "AlipayCrypto", "TestSupport"]),
+        .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "AlipayCrypto", "SystemSupport", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NotifyDaemon"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "NotifyDaemon", "TestSupport"]),
     ],

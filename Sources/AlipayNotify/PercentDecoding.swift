@@ -1,17 +1,9 @@
+import ASCII
+
 /// `application/x-www-form-urlencoded` decoding of one key or value, exactly
 /// once: `+` becomes a space, `%XX` (either case) becomes one byte, and every
 /// other byte, a `%` that does not start a valid escape included, stays as it is.
 public enum PercentDecoding {
-    @inline(__always)
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte &- UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte &- UInt8(ascii: "a") &+ 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte &- UInt8(ascii: "A") &+ 10
-        default: return nil
-        }
-    }
-
     /// Appends the decoded form of `source[range]` to `output`.
     static func decode(_ source: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into output: inout [UInt8]) {
         var index = range.lowerBound
@@ -22,7 +14,7 @@ public enum PercentDecoding {
                 output.append(UInt8(ascii: " "))
                 index += 1
             } else if byte == UInt8(ascii: "%"), index + 2 < end,
-                      let high = hexValue(source[index + 1]), let low = hexValue(source[index + 2]) {
+                      let high = HexDigit.value(of: source[index + 1]), let low = HexDigit.value(of: source[index + 2]) {
                 output.append(high << 4 | low)
                 index += 3
             } else {

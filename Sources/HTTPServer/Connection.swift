@@ -1,4 +1,5 @@
 import CLinux
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,62 +8,43 @@ import Glibc
 /// request to the handler, and writes the responses back in request order
 /// however the handler's answers arrive (pipelining).
 ///
+/// The decisions (what to do with input, when a response may go out, when
+/// to linger or close, which deadline applies) are the state machine's;
+/// this type performs them on the socket.
+///
 /// Confined to its event loop's thread: every method runs there. Other
 /// threads reach it only through `HTTPResponder`, which hops to the loop.
 final class Connection: @unchecked Sendable {
-    /// A response position in request order. Its bytes arrive when the
-    /// handler answers; an interim `100 Continue` has its bytes at once.
-    private struct Slot {
-        let sequence: UInt64
-        var bytes: [UInt8]?
-        var closeAfter: Bool
-        let version: HTTPRequest.Version
-    }
+    private static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     let fd: Int32
     let loop: EventLoop
     private let handler: any HTTPHandler
-    private let configuration: HTTPServerConfiguration
     private var parser: HTTPRequestParser
-
-    private var slots: [Slot] = []
-    private var nextSequence: UInt64 = 0
+    private var machine: ConnectionStateMachine
     private var outbound: [UInt8] = []
     private var outboundOffset = 0
-
-    /// No more requests are parsed: a `Connection: close` request, an
-    /// error, or shutdown. Input that still arrives is discarded.
-    private var stopReading = false
-    /// Reading is paused because too many responses are outstanding.
-    private var readPaused = false
-    private var closeWhenFlushed = false
-    private var lingering = false
-    private var peerClosedInput = false
-    private var shuttingDown = false
-    private(set) var isClosed = false
-    private var processingInput = false
-    private var interest: UInt32 = 0
-
-    private let acceptedAt: Int64
-    private var requestStartedAt: Int64?
-    private var bodyStartedAt: Int64?
-    private var lastActivity: Int64
-    private var lastWriteProgress: Int64
-    private var lingerDeadline: Int64 = 0
-    private var lingerDiscarded = 0
-    private var servedRequests = 0
+    /// Set while buffered input is parsed: answers given synchronously by
+    /// the handler are written once, at the end of the batch.
+    private var isProcessingInput = false
+    /// The epoll events asked for now.
+    private var interest: UInt32
 
     init(fd: Int32, loop: EventLoop, handler: any HTTPHandler) {
         self.fd = fd
         self.loop = loop
         self.handler = handler
-        self.configuration = loop.server.configuration
+        let configuration = loop.server.configuration
         self.parser = HTTPRequestParser(limits: configuration.parserLimits)
-        let now = SystemCall.monotonicNanoseconds()
-        self.acceptedAt = now
-        self.lastActivity = now
-        self.lastWriteProgress = now
+        self.machine = ConnectionStateMachine(limits: .init(configuration), acceptedAt: MonotonicClock.nanoseconds())
         self.interest = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
+    }
+
+    var isClosed: Bool { machine.state == .closed }
+
+    /// Where the parser is, for the state machine's deadlines.
+    private var progress: ConnectionStateMachine.RequestProgress {
+        parser.isReceivingBody ? .body : parser.hasPartialRequest ? .head : .idle
     }
 
     // MARK: - Events
@@ -77,7 +59,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func readInput() {
-        for _ in 0..<4 where !isClosed && !readPaused {
+        for _ in 0..<4 where machine.wantsToRead {
             let result: IOResult<Int>
             do {
                 result = try SystemCall.read(fd, into: loop.readBuffer)
@@ -86,52 +68,46 @@ final class Connection: @unchecked Sendable {
                 return
             }
             guard case .done(let count) = result else { return }
-            let now = SystemCall.monotonicNanoseconds()
-            lastActivity = now
+            let now = MonotonicClock.nanoseconds()
             if count == 0 {
-                peerClosedInput = true
-                if lingering || (slots.isEmpty && outboundOffset == outbound.count) {
-                    close()
-                } else {
-                    // Half-closed: answer what was asked, then close.
-                    closeWhenFlushed = true
-                    stopReading = true
-                    setInterest(read: false, write: interest & EPOLLOUT.rawValue != 0)
-                }
+                perform(machine.peerClosed(now: now))
                 return
             }
-            if lingering {
-                lingerDiscarded += count
-                if lingerDiscarded > 1 << 20 { close() }
+            switch machine.bytesRead(count, now: now) {
+            case .close:
+                close()
+                return
+            case .discard:
                 continue
+            case .parse:
+                break
             }
-            if stopReading { continue }
             parser.append(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
-            if requestStartedAt == nil && parser.hasPartialRequest {
-                requestStartedAt = servedRequests == 0 ? acceptedAt : now
-            }
+            machine.inputBuffered(progress, now: now)
             processInput()
             if count < loop.readBuffer.count { return }
         }
     }
 
-    /// Parses and dispatches every complete request that is buffered.
+    /// Parses and dispatches every complete request that is buffered, as
+    /// long as the pipeline has room.
     private func processInput() {
-        processingInput = true
+        isProcessingInput = true
         defer {
-            processingInput = false
+            isProcessingInput = false
             flushReadySlots()
             writeOutbound()
             // Answers given synchronously may have freed room in the pipeline.
-            if readPaused && !isClosed && slots.count < configuration.maximumPipelinedRequests {
-                resumeReading()
-            }
+            if machine.resumeIfRoom() { processInput() }
+            updateInterest()
         }
-        while !stopReading && !isClosed {
-            if slots.count >= configuration.maximumPipelinedRequests {
+        while machine.parsesRequests {
+            if machine.isPipelineFull {
                 flushReadySlots()
-                if slots.count >= configuration.maximumPipelinedRequests {
-                    pauseReading()
+                if machine.isPipelineFull {
+                    // Stop reading until the responses are out: the client
+                    // gets backpressure instead of an unbounded queue here.
+                    machine.pauseReading()
                     return
                 }
             }
@@ -139,45 +115,22 @@ final class Connection: @unchecked Sendable {
             do {
                 output = try parser.next()
             } catch {
-                respondToParseError(error)
+                loop.server.statistics.recordRejected(status: error.status)
+                loop.server.logger.debug("rejected a request on connection \(fd): \(error)")
+                machine.parseFailed(error)
                 return
             }
             guard let output else { break }
             switch output {
             case .expectsContinue:
-                let sequence = nextSequence
-                nextSequence += 1
-                slots.append(Slot(sequence: sequence, bytes: Array("HTTP/1.1 100 Continue\r\n\r\n".utf8),
-                                  closeAfter: false, version: .http11))
-                if bodyStartedAt == nil { bodyStartedAt = SystemCall.monotonicNanoseconds() }
+                machine.expectsContinue(now: MonotonicClock.nanoseconds())
             case .request(let request):
-                servedRequests += 1
-                requestStartedAt = nil
-                bodyStartedAt = nil
-                let sequence = nextSequence
-                nextSequence += 1
-                let closeAfter = !request.keepAlive || shuttingDown
-                slots.append(Slot(sequence: sequence, bytes: nil, closeAfter: closeAfter, version: request.version))
-                if closeAfter { stopReading = true }
+                let sequence = machine.requestParsed(version: request.version, keepAlive: request.keepAlive)
                 loop.server.statistics.requests.add(1, ordering: .relaxed)
                 handler.handle(request, responder: HTTPResponder(connection: self, sequence: sequence))
             }
         }
-        let now = SystemCall.monotonicNanoseconds()
-        if parser.isReceivingBody && bodyStartedAt == nil { bodyStartedAt = now }
-        if parser.hasPartialRequest && requestStartedAt == nil {
-            requestStartedAt = servedRequests == 0 ? acceptedAt : now
-        }
-    }
-
-    private func respondToParseError(_ error: HTTPParseError) {
-        stopReading = true
-        loop.server.statistics.recordRejected(status: error.status)
-        loop.server.logger.debug("rejected a request on connection \(fd): \(error)")
-        let sequence = nextSequence
-        nextSequence += 1
-        slots.append(Slot(sequence: sequence, bytes: nil, closeAfter: true, version: .http11))
-        complete(sequence, .text(error.status, error.reason + "\n", closeConnection: true))
+        machine.inputBuffered(progress, now: MonotonicClock.nanoseconds())
     }
 
     // MARK: - Responses
@@ -185,40 +138,31 @@ final class Connection: @unchecked Sendable {
     /// Stores the handler's response for `sequence` and writes whatever is
     /// now ready in order. Called on the loop thread.
     func complete(_ sequence: UInt64, _ response: HTTPResponse) {
-        guard !isClosed, let index = slots.firstIndex(where: { $0.sequence == sequence }) else { return }
-        var slot = slots[index]
-        if response.closeConnection || shuttingDown {
-            slot.closeAfter = true
-            stopReading = true
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(160 + response.body.count)
-        response.serialize(into: &bytes, version: slot.version, keepAlive: !slot.closeAfter)
-        slot.bytes = bytes
-        slots[index] = slot
-        if !processingInput {
-            flushReadySlots()
-            writeOutbound()
-            if readPaused && slots.count < configuration.maximumPipelinedRequests && !isClosed {
-                resumeReading()
-            }
-        }
+        guard machine.handlerAnswered(sequence, with: response) else { return }
+        writeReadyResponses()
     }
 
+    /// Writes the responses that are ready, unless a batch of input is being
+    /// parsed (it writes at its end).
+    private func writeReadyResponses() {
+        guard !isProcessingInput else { return }
+        flushReadySlots()
+        writeOutbound()
+        if machine.resumeIfRoom() { processInput() }
+        updateInterest()
+    }
+
+    /// Serializes the responses the pipeline lets out into `outbound`.
     private func flushReadySlots() {
-        var ready = 0
-        for slot in slots {
-            guard let bytes = slot.bytes else { break }
-            outbound.append(contentsOf: bytes)
-            ready += 1
-            if slot.closeAfter {
-                closeWhenFlushed = true
-                stopReading = true
-                ready = slots.count // responses after a closing one are never sent
-                break
+        for outgoing in machine.takeReadyResponses(now: MonotonicClock.nanoseconds()) {
+            switch outgoing.content {
+            case .continue100:
+                outbound.append(contentsOf: Self.continueBytes)
+            case .response(let response):
+                outbound.reserveCapacity(outbound.count + 160 + response.body.count)
+                response.serialize(into: &outbound, version: outgoing.version, keepAlive: outgoing.keepAlive)
             }
         }
-        if ready > 0 { slots.removeFirst(ready) }
     }
 
     private func writeOutbound() {
@@ -227,7 +171,7 @@ final class Connection: @unchecked Sendable {
             let result: IOResult<Int>
             do {
                 result = try outbound.withUnsafeBytes { bytes in
-                    try SystemCall.write(fd, UnsafeRawBufferPointer(rebasing: bytes[outboundOffset...]))
+                    try SystemCall.send(fd, UnsafeRawBufferPointer(rebasing: bytes[outboundOffset...]))
                 }
             } catch {
                 close()
@@ -236,58 +180,47 @@ final class Connection: @unchecked Sendable {
             switch result {
             case .done(let written):
                 outboundOffset += written
-                lastWriteProgress = SystemCall.monotonicNanoseconds()
+                machine.wroteBytes(now: MonotonicClock.nanoseconds())
             case .wouldBlock:
-                setInterest(read: interest & EPOLLIN.rawValue != 0, write: true)
+                updateInterest()
                 return
             }
         }
         outbound.removeAll(keepingCapacity: outbound.capacity <= 64 * 1024)
         outboundOffset = 0
-        lastActivity = SystemCall.monotonicNanoseconds()
-        if interest & EPOLLOUT.rawValue != 0 {
-            setInterest(read: interest & EPOLLIN.rawValue != 0, write: false)
-        }
-        if closeWhenFlushed && slots.isEmpty {
-            beginLingeringClose()
-        } else if shuttingDown && slots.isEmpty && !parser.hasPartialRequest {
+        perform(machine.outputDrained(now: MonotonicClock.nanoseconds(), progress: progress))
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ action: ConnectionStateMachine.Action) {
+        switch action {
+        case .none:
+            break
+        case .writeResponses:
+            writeReadyResponses()
+        case .shutDownOutputAndLinger:
+            SystemCall.shutdownWrite(fd)
+        case .close:
             close()
-        }
-    }
-
-    /// After the last response: send FIN, then read and discard until the
-    /// client closes or the linger time passes, so that unread input does
-    /// not turn into a reset that destroys the response in flight.
-    private func beginLingeringClose() {
-        guard !lingering else { return }
-        if peerClosedInput {
+        case .timeOutAndClose:
+            loop.server.statistics.timeouts.add(1, ordering: .relaxed)
             close()
-            return
+        case .timeOutAndWriteResponses:
+            loop.server.statistics.timeouts.add(1, ordering: .relaxed)
+            writeReadyResponses()
         }
-        lingering = true
-        lingerDeadline = SystemCall.monotonicNanoseconds() + configuration.lingerTimeout.nanoseconds
-        SystemCall.shutdownWrite(fd)
-        if readPaused { readPaused = false }
-        setInterest(read: true, write: false)
+        updateInterest()
     }
 
-    // MARK: - Flow control
-
-    private func pauseReading() {
-        guard !readPaused else { return }
-        readPaused = true
-        setInterest(read: false, write: interest & EPOLLOUT.rawValue != 0)
-    }
-
-    private func resumeReading() {
-        readPaused = false
-        setInterest(read: true, write: interest & EPOLLOUT.rawValue != 0)
-        processInput()
-    }
-
-    private func setInterest(read: Bool, write: Bool) {
-        let wanted = (read ? EPOLLIN.rawValue | EPOLLRDHUP.rawValue : 0) | (write ? EPOLLOUT.rawValue : 0)
-        guard wanted != interest, !isClosed else { return }
+    /// Asks epoll for reading when the state machine wants input, and for
+    /// writing while output is waiting for room in the socket buffer.
+    private func updateInterest() {
+        guard !isClosed else { return }
+        let read = machine.wantsToRead ? EPOLLIN.rawValue | EPOLLRDHUP.rawValue : 0
+        let write = outboundOffset < outbound.count ? EPOLLOUT.rawValue : 0
+        let wanted = read | write
+        guard wanted != interest else { return }
         interest = wanted
         do {
             try SystemCall.epollControl(loop.epoll, EPOLL_CTL_MOD, fd, events: wanted)
@@ -301,60 +234,18 @@ final class Connection: @unchecked Sendable {
 
     func checkDeadlines(_ now: Int64) {
         guard !isClosed else { return }
-        if lingering {
-            if now >= lingerDeadline { close() }
-            return
-        }
-        if outboundOffset < outbound.count {
-            if now - lastWriteProgress > configuration.writeTimeout.nanoseconds {
-                loop.server.statistics.timeouts.add(1, ordering: .relaxed)
-                close()
-            }
-            return
-        }
-        guard slots.isEmpty else { return } // our handler owes an answer; not the client's fault
-        if parser.isReceivingBody {
-            if let started = bodyStartedAt, now - started > configuration.bodyTimeout.nanoseconds {
-                timeOut("the request body did not arrive within the body timeout")
-            }
-        } else if parser.hasPartialRequest {
-            if let started = requestStartedAt, now - started > configuration.headerTimeout.nanoseconds {
-                timeOut("the request head did not arrive within the header timeout")
-            }
-        } else if servedRequests == 0 {
-            if now - acceptedAt > configuration.headerTimeout.nanoseconds {
-                loop.server.statistics.timeouts.add(1, ordering: .relaxed)
-                close() // sent nothing at all
-            }
-        } else if now - lastActivity > configuration.idleTimeout.nanoseconds {
-            close() // an idle keep-alive connection
-        }
-    }
-
-    private func timeOut(_ reason: String) {
-        loop.server.statistics.timeouts.add(1, ordering: .relaxed)
-        stopReading = true
-        let sequence = nextSequence
-        nextSequence += 1
-        slots.append(Slot(sequence: sequence, bytes: nil, closeAfter: true, version: .http11))
-        complete(sequence, .text(408, reason + "\n", closeConnection: true))
+        perform(machine.checkDeadlines(now: now, progress: progress))
     }
 
     func beginShutdown() {
-        shuttingDown = true
-        if slots.isEmpty && outboundOffset == outbound.count && !parser.isReceivingBody {
-            close()
-        } else {
-            stopReading = !parser.hasPartialRequest
-        }
+        perform(machine.shutdownRequested(progress: progress))
     }
 
     func close() {
-        guard !isClosed else { return }
-        isClosed = true
+        guard machine.close() else { return }
         SystemCall.close(fd)
-        slots.removeAll()
         outbound = []
+        outboundOffset = 0
         loop.connectionDidClose(fd)
     }
 }

@@ -2,6 +2,7 @@ import CLinux
 import Foundation
 import Synchronization
 import Locking
+import SystemSupport
 
 /// One thread, one epoll instance, and the connections it owns.
 ///
@@ -43,7 +44,7 @@ final class EventLoop: @unchecked Sendable {
         self.readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         let configuration = server.configuration
         let shortest = [configuration.headerTimeout, configuration.bodyTimeout, configuration.idleTimeout,
-                        configuration.writeTimeout, configuration.lingerTimeout].map(\.nanoseconds).min() ?? 1_000_000_000
+                        configuration.writeTimeout, configuration.lingerTimeout].map(\.inNanoseconds).min() ?? 1_000_000_000
         self.tickNanoseconds = min(250_000_000, max(10_000_000, shortest / 10))
         try SystemCall.epollControl(epoll, EPOLL_CTL_ADD, wakeFD, events: EPOLLIN.rawValue)
     }
@@ -61,8 +62,12 @@ final class EventLoop: @unchecked Sendable {
             return queue.count == 1
         }
         if wake {
-            var one: UInt64 = 1
-            _ = withUnsafeBytes(of: &one) { write(wakeFD, $0.baseAddress, 8) }
+            // EAGAIN (the counter is full) still wakes the loop.
+            do {
+                try SystemCall.signalEventFD(wakeFD)
+            } catch {
+                server.logger.critical("cannot wake event loop \(index): \(error)")
+            }
         }
     }
 
@@ -78,21 +83,22 @@ final class EventLoop: @unchecked Sendable {
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         while !stopped {
             let timeoutMilliseconds = Int32(max(1, tickNanoseconds / 1_000_000))
-            let count = events.withUnsafeMutableBufferPointer { buffer in
-                epoll_wait(epoll, buffer.baseAddress, Int32(buffer.count), timeoutMilliseconds)
-            }
-            if count < 0 && errno != EINTR {
-                server.logger.critical("epoll_wait failed: \(SystemError("epoll_wait", errno: errno)); the loop stops")
+            let count: Int
+            do {
+                count = try events.withUnsafeMutableBufferPointer { buffer throws(SystemError) in
+                    try SystemCall.epollWait(epoll, into: buffer, timeoutMilliseconds: timeoutMilliseconds)
+                }
+            } catch {
+                server.logger.critical("\(error); the loop stops")
                 break
             }
-            for index in 0..<max(0, Int(count)) {
+            for index in 0..<count {
                 let (fd, flags) = events.withUnsafeBufferPointer { buffer in
                     (Int32(truncatingIfNeeded: notifyd_epoll_event_data(buffer.baseAddress! + index)),
                      notifyd_epoll_event_events(buffer.baseAddress! + index))
                 }
                 if fd == wakeFD {
-                    var value: UInt64 = 0
-                    _ = withUnsafeMutableBytes(of: &value) { read(wakeFD, $0.baseAddress, 8) }
+                    try? SystemCall.drainEventFD(wakeFD)
                 } else if let listener = listeners[fd] {
                     acceptConnections(listener)
                 } else if let connection = connections[fd] {
@@ -100,7 +106,7 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             runQueuedTasks()
-            let now = SystemCall.monotonicNanoseconds()
+            let now = MonotonicClock.nanoseconds()
             if now - lastTimeoutCheck >= tickNanoseconds {
                 lastTimeoutCheck = now
                 checkDeadlines(now)
@@ -158,7 +164,7 @@ final class EventLoop: @unchecked Sendable {
                     // instead of spinning on a listener that stays readable.
                     server.logger.error("accept on \(listener.socket.localAddress) paused for 100 ms: \(error)")
                     removeListener(listener.socket.fd)
-                    pausedListeners.append((listener, SystemCall.monotonicNanoseconds() + 100_000_000))
+                    pausedListeners.append((listener, MonotonicClock.nanoseconds() + 100_000_000))
                 default:
                     // ECONNABORTED and the like: that one client is gone.
                     break

@@ -31,12 +31,6 @@ public struct HTTPHeaders: Sendable, Sequence {
         firstValueBytes(name).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Every value of the named header, in order.
-    public func values(_ name: String) -> [String] {
-        fields.filter { Self.equalsIgnoringCase(storage[$0.name], name.utf8) }
-            .map { String(decoding: storage[$0.value], as: UTF8.self) }
-    }
-
     public func firstValueBytes(_ name: String) -> ArraySlice<UInt8>? {
         for field in fields where Self.equalsIgnoringCase(storage[field.name], name.utf8) {
             return storage[field.value]

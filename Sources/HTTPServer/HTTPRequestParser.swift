@@ -1,3 +1,5 @@
+import ASCII
+
 /// An incremental HTTP/1.x request parser: bytes in, requests (or one
 /// error) out. Pure: no sockets, no clocks, so it is tested by feeding it
 /// requests split at every byte boundary, and fuzzed the same way.
@@ -39,15 +41,18 @@ public struct HTTPRequestParser: Sendable {
     var buffer: [UInt8] = []
     /// The first byte not yet consumed.
     var start = 0
-    /// Where the search for the end of the head resumes, relative to `start`.
+    /// How far the search for the end of the head got, relative to `start`,
+    /// so that it resumes there when more bytes arrive.
     struct HeadScan: Sendable {
+        /// The first byte not yet looked at.
         var index = 0
+        /// The start of the line being scanned.
         var lineStart = 0
-        var inRequestLine = true
+        /// The lines found so far, without their CRLF; the first is the request line.
+        var lines: [Range<Int>] = []
     }
     var headScan = HeadScan()
     var state: State = .head
-    var pendingContinue = false
 
     public init(limits: HTTPParserLimits = HTTPParserLimits()) {
         self.limits = limits
@@ -93,10 +98,6 @@ public struct HTTPRequestParser: Sendable {
     }
 
     private mutating func step() throws(HTTPParseError) -> Output? {
-        if pendingContinue {
-            pendingContinue = false
-            return .expectsContinue
-        }
         while true {
             switch state {
             case .failed(let error):
@@ -133,7 +134,7 @@ public struct HTTPRequestParser: Sendable {
 
             case .chunkDataEnd(let head, let body):
                 guard buffer.count - start >= 2 else { return nil }
-                guard buffer[start] == CR, buffer[start + 1] == LF else {
+                guard buffer[start] == Self.CR, buffer[start + 1] == Self.LF else {
                     throw .badRequest("chunk data not followed by CRLF")
                 }
                 start += 2
@@ -165,89 +166,89 @@ public struct HTTPRequestParser: Sendable {
         ))
     }
 
-    // MARK: - Head
+    // MARK: - Lines
 
-    let CR = UInt8(ascii: "\r")
-    let LF = UInt8(ascii: "\n")
+    static let CR = UInt8(ascii: "\r")
+    static let LF = UInt8(ascii: "\n")
 
     /// Where the line starting at `from` ends, when its text may be at most
     /// `limit` bytes (so its CR at offset `limit` at the latest).
     enum LineEnd {
         case found(Int)
-        case needMore
+        /// No CRLF yet; every byte before `scanned` has been checked.
+        case needMore(scanned: Int)
         case tooLong
     }
 
-    /// Finds the CRLF that ends the line starting at `from`. The answer
-    /// depends only on the bytes, never on how they were split: a CR that
-    /// is the last byte buffered waits for the next one. A bare LF or a CR
-    /// not followed by LF is an error.
-    private func findLineEnd(from: Int, limit: Int) throws(HTTPParseError) -> LineEnd {
-        var index = from
-        while index < buffer.count && index <= from + limit {
+    /// The one scanner for CRLF-terminated lines (request line, header
+    /// fields, chunk sizes, trailers). It looks at bytes from `resume` on
+    /// (those before were checked by an earlier call), and its answer depends
+    /// only on the bytes, never on how they were split: a CR that is the last
+    /// byte buffered waits for the next one, and a line is too long only once
+    /// a byte past the limit has arrived. A bare LF or a CR not followed by
+    /// LF is an error; `printable` also refuses control and non-ASCII bytes
+    /// (the request line, so that binary garbage fails at once).
+    private func findLineEnd(from: Int, resume: Int? = nil, limit: Int, printable: Bool = false) throws(HTTPParseError) -> LineEnd {
+        var index = resume ?? from
+        while index < buffer.count {
+            if index > from + limit { return .tooLong }
             let byte = buffer[index]
-            if byte == LF {
-                throw .badRequest("bare LF line ending")
-            }
-            if byte == CR {
-                guard index + 1 < buffer.count else { return .needMore }
-                guard buffer[index + 1] == LF else { throw .badRequest("CR not followed by LF") }
+            if byte == Self.CR {
+                guard index + 1 < buffer.count else { break }
+                guard buffer[index + 1] == Self.LF else { throw .badRequest("CR not followed by LF") }
                 return .found(index)
+            }
+            if byte == Self.LF { throw .badRequest("bare LF line ending") }
+            if printable && (byte < 0x20 || byte >= 0x7F) {
+                throw .badRequest("request line contains a control or non-ASCII byte")
             }
             index += 1
         }
-        return index > from + limit ? .tooLong : .needMore
+        return .needMore(scanned: index)
     }
+
+    // MARK: - Head
 
     /// Parses the head once all of it is buffered.
     private mutating func parseHead() throws(HTTPParseError) -> (Head, Framing)? {
         // Tolerate empty lines before a request (some clients send a CRLF
         // after a body), as RFC 9112 section 2.2 allows.
         if headScan.index == 0 {
-            while buffer.count - start >= 2 && buffer[start] == CR && buffer[start + 1] == LF {
+            while buffer.count - start >= 2 && buffer[start] == Self.CR && buffer[start + 1] == Self.LF {
                 start += 2
             }
         }
 
-        // Scan for the empty line that ends the head, validating line endings
-        // and the request line as bytes arrive, so that binary garbage (a TLS
-        // ClientHello, an HTTP/2 preface) fails at once instead of waiting for
-        // a timeout. The scan resumes where the previous call stopped.
-        var index = start + headScan.index
-        var lineStart = start + headScan.lineStart
-        var inRequestLine = headScan.inRequestLine
-        var headEnd: Int?
-        let limit = start + limits.maximumHeadBytes
-        while index < buffer.count {
-            if index >= limit { throw .headTooLarge }
-            let byte = buffer[index]
-            if byte == CR {
-                guard index + 1 < buffer.count else { break }
-                guard buffer[index + 1] == LF else { throw .badRequest("CR not followed by LF") }
-                if index == lineStart && !inRequestLine {
-                    headEnd = index + 2
-                    break
-                }
-                if index == lineStart { throw .badRequest("empty request line") }
-                inRequestLine = false
-                index += 2
-                lineStart = index
-                continue
+        // Find the lines up to the empty one that ends the head, validating
+        // line endings and the request line as bytes arrive, so that binary
+        // garbage (a TLS ClientHello, an HTTP/2 preface) fails at once instead
+        // of waiting for a timeout. The scan resumes where the previous call
+        // stopped. The head's last byte (the final CR) must lie within the limit.
+        var scan = headScan
+        let lastAllowed = start + limits.maximumHeadBytes - 1
+        while true {
+            let lineStart = start + scan.lineStart
+            let inRequestLine = scan.lines.isEmpty
+            switch try findLineEnd(from: lineStart, resume: start + scan.index, limit: lastAllowed - lineStart,
+                                   printable: inRequestLine) {
+            case .needMore(let scanned):
+                scan.index = scanned - start
+                headScan = scan
+                return nil
+            case .tooLong:
+                throw .headTooLarge
+            case .found(let lineEnd) where lineEnd == lineStart:
+                if inRequestLine { throw .badRequest("empty request line") }
+                let interpreted = try interpretHead(buffer[start..<lineStart], lines: scan.lines)
+                start = lineEnd + 2
+                headScan = HeadScan()
+                return interpreted
+            case .found(let lineEnd):
+                scan.lines.append((lineStart - start)..<(lineEnd - start))
+                scan.lineStart = lineEnd + 2 - start
+                scan.index = scan.lineStart
             }
-            if byte == LF { throw .badRequest("bare LF line ending") }
-            if inRequestLine && (byte < 0x20 || byte >= 0x7F) {
-                throw .badRequest("request line contains a control or non-ASCII byte")
-            }
-            index += 1
         }
-        guard let headEnd else {
-            headScan = HeadScan(index: index - start, lineStart: lineStart - start, inRequestLine: inRequestLine)
-            return nil
-        }
-        let interpreted = try interpretHead(buffer[start..<(headEnd - 2)])
-        start = headEnd
-        headScan = HeadScan()
-        return interpreted
     }
 
     /// What the head says about framing and the connection, gathered in the
@@ -261,13 +262,12 @@ public struct HTTPRequestParser: Sendable {
         var connectionValues: [Range<Int>] = []
     }
 
-    /// Turns the bytes of a complete head (without the final CRLF) into a
-    /// `Head`, in one pass and without a string per header.
-    private func interpretHead(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> (Head, Framing) {
+    /// Turns the bytes of a complete head (without the final CRLF) and the
+    /// lines the scan found in it into a `Head`, in one pass and without a
+    /// string per header.
+    private func interpretHead(_ bytes: ArraySlice<UInt8>, lines: [Range<Int>]) throws(HTTPParseError) -> (Head, Framing) {
         let storage = Array(bytes)
-        let count = storage.count
-        var lineEnd = 0
-        while lineEnd < count && storage[lineEnd] != CR { lineEnd += 1 }
+        let lineEnd = lines[0].upperBound
 
         // Request line: METHOD SP TARGET SP VERSION, single spaces.
         guard let firstSpace = storage[0..<lineEnd].firstIndex(of: UInt8(ascii: " ")) else {
@@ -300,11 +300,8 @@ public struct HTTPRequestParser: Sendable {
         var fields: [(name: Range<Int>, value: Range<Int>)] = []
         fields.reserveCapacity(12)
         var framing = Framing()
-        var lineStart = lineEnd + 2
-        while lineStart < count {
-            lineEnd = lineStart
-            while lineEnd < count && storage[lineEnd] != CR { lineEnd += 1 }
-            defer { lineStart = lineEnd + 2 }
+        for line in lines.dropFirst() {
+            let (lineStart, lineEnd) = (line.lowerBound, line.upperBound)
             guard fields.count < limits.maximumHeaderCount else { throw .tooManyHeaders }
             let first = storage[lineStart]
             if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
@@ -431,7 +428,7 @@ public struct HTTPRequestParser: Sendable {
         var size = 0
         var digits = 0
         var index = start
-        while index < lineEnd, let value = PercentHex.value(buffer[index]) {
+        while index < lineEnd, let value = HexDigit.value(of: buffer[index]) {
             digits += 1
             guard digits <= 8 else { throw .bodyTooLarge }
             size = size * 16 + Int(value)
@@ -470,18 +467,6 @@ public struct HTTPRequestParser: Sendable {
             return true
         default:
             return false
-        }
-    }
-}
-
-/// Hex digits of chunk sizes.
-enum PercentHex {
-    static func value(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Synchronization
 import Locking
+import SystemSupport
 
 /// A small HTTP/1.1 server on epoll: one event-loop thread per core,
 /// listeners served by the first loop and connections spread over all of
@@ -27,7 +28,7 @@ public final class HTTPServer: @unchecked Sendable {
     private let roundRobin = Atomic<Int>(0)
     private let lastRefusalLog = Atomic<Int64>(0)
     private let running = DispatchGroup()
-    private let state = Locked<(started: Bool, stopping: Bool)>((false, false))
+    private let lifecycle = Locked(ServerStateMachine())
     private var listeners: [Listener] = []
 
     public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), logger: Logger) throws(SystemError) {
@@ -45,11 +46,9 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Starts the event-loop threads. Returns at once.
     public func start() {
-        let alreadyStarted = state.withLock { state in
-            defer { state.started = true }
-            return state.started
+        if case .refuse(let reason) = lifecycle.withLock({ $0.start() }) {
+            preconditionFailure(reason)
         }
-        precondition(!alreadyStarted, "HTTPServer.start called twice")
         for listener in listeners {
             loops[0].addListener(listener)
         }
@@ -81,15 +80,18 @@ public final class HTTPServer: @unchecked Sendable {
     /// finished within the grace period. Blocks the calling thread.
     @discardableResult
     public func shutdown(gracePeriod: Duration) -> Bool {
-        let first = state.withLock { state in
-            defer { state.stopping = true }
-            return !state.stopping
-        }
-        if first {
+        let action = lifecycle.withLock { $0.shutdownRequested() }
+        switch action {
+        case .nothingToStop:
+            return true
+        case .stopLoopsAndWait:
             for loop in loops { loop.execute { loop.beginShutdown() } }
+        case .waitForLoops:
+            break
         }
-        let seconds = Double(gracePeriod.components.seconds) + Double(gracePeriod.components.attoseconds) / 1e18
-        if running.wait(timeout: .now() + seconds) == .success { return true }
+        // The caller that stopped the loops says when they are done.
+        defer { if action == .stopLoopsAndWait { lifecycle.withLock { $0.loopsStopped() } } }
+        if running.wait(timeout: .now() + gracePeriod.inSeconds) == .success { return true }
         logger.warning("grace period of \(gracePeriod) over; closing \(openConnectionCount) connection(s) that are still open")
         for loop in loops { loop.execute { loop.forceClose() } }
         _ = running.wait(timeout: .now() + 2)
@@ -127,9 +129,9 @@ public final class HTTPServer: @unchecked Sendable {
     func refuseConnection(_ fd: Int32) {
         statistics.connectionsRefused.add(1, ordering: .relaxed)
         let refusal = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
-        _ = refusal.withUnsafeBytes { try? SystemCall.write(fd, $0) }
+        _ = refusal.withUnsafeBytes { try? SystemCall.send(fd, $0) }
         SystemCall.close(fd)
-        let now = SystemCall.monotonicNanoseconds()
+        let now = MonotonicClock.nanoseconds()
         let last = lastRefusalLog.load(ordering: .relaxed)
         if now - last > 1_000_000_000,
            lastRefusalLog.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged {

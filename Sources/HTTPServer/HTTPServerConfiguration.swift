@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// Every limit and timeout of the HTTP server, in one place.
 ///
 /// The defaults suit a notify endpoint that faces the internet: Alipay sends

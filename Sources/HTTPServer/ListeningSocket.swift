@@ -1,5 +1,6 @@
 import CLinux
 import Synchronization
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +15,7 @@ public final class ListeningSocket: @unchecked Sendable {
 
     /// socket(2) + bind(2) + listen(2), with SO_REUSEADDR so that a restart
     /// does not wait for TIME_WAIT.
-    public init(bindingTo address: SocketAddress, backlog: Int32 = 1024) throws(SystemError) {
+    public init(bindingTo address: SocketAddress, backlog: Int32 = 1024) throws(ListeningSocketError) {
         var storage = sockaddr_storage()
         var length: socklen_t
         let family: Int32
@@ -29,7 +30,7 @@ public final class ListeningSocket: @unchecked Sendable {
         } else {
             var ipv6 = sockaddr_in6()
             guard inet_pton(AF_INET6, address.host, &ipv6.sin6_addr) == 1 else {
-                throw SystemError("parse listen address '\(address.host)' (use a numeric IPv4 or IPv6 address)", errno: EINVAL)
+                throw .notNumericAddress(address.host)
             }
             family = AF_INET6
             ipv6.sin6_family = sa_family_t(AF_INET6)
@@ -38,18 +39,25 @@ public final class ListeningSocket: @unchecked Sendable {
             length = socklen_t(MemoryLayout<sockaddr_in6>.size)
         }
 
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SystemError("socket", errno: errno) }
+        let fd: Int32
+        do {
+            fd = try SystemCall.perform("socket") {
+                socket(family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+            }
+        } catch {
+            throw .systemCall(error)
+        }
         do throws(SystemError) {
             try SystemCall.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1, "setsockopt(SO_REUSEADDR)")
-            let bound = withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+            _ = try SystemCall.perform("bind \(address)") {
+                withUnsafePointer(to: &storage) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+                }
             }
-            guard bound == 0 else { throw SystemError("bind \(address)", errno: errno) }
-            guard listen(fd, backlog) == 0 else { throw SystemError("listen \(address)", errno: errno) }
+            _ = try SystemCall.perform("listen \(address)") { listen(fd, backlog) }
         } catch {
             SystemCall.close(fd)
-            throw error
+            throw .systemCall(error)
         }
         self.fd = fd
         self.localAddress = ListeningSocket.boundAddress(fd) ?? address
@@ -57,16 +65,20 @@ public final class ListeningSocket: @unchecked Sendable {
 
     /// Adopts a descriptor systemd passed (LISTEN_FDS): it must be a
     /// listening stream socket; it is made non-blocking.
-    public init(inheritedDescriptor fd: Int32) throws(SystemError) {
+    public init(inheritedDescriptor fd: Int32) throws(ListeningSocketError) {
         var accepting: Int32 = 0
         var size = socklen_t(MemoryLayout<Int32>.size)
+        // Not through SystemCall: EBADF here means the environment named a
+        // descriptor that is not open, an error to report rather than a bug.
         guard getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &size) == 0 else {
-            throw SystemError("getsockopt(SO_ACCEPTCONN) on inherited descriptor \(fd)", errno: errno)
+            throw .systemCall(SystemError("getsockopt(SO_ACCEPTCONN) on inherited descriptor \(fd)", errno: errno))
         }
-        guard accepting == 1 else { throw SystemError("inherited descriptor \(fd) is not a listening socket", errno: EINVAL) }
-        let flags = fcntl(fd, F_GETFL)
-        guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else {
-            throw SystemError("fcntl(O_NONBLOCK) on inherited descriptor \(fd)", errno: errno)
+        guard accepting == 1 else { throw .notListening(descriptor: fd) }
+        do throws(SystemError) {
+            let flags = try SystemCall.perform("fcntl(F_GETFL) on inherited descriptor \(fd)") { fcntl(fd, F_GETFL) }
+            _ = try SystemCall.perform("fcntl(O_NONBLOCK) on inherited descriptor \(fd)") { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+        } catch {
+            throw .systemCall(error)
         }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         self.fd = fd

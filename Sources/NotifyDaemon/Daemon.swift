@@ -6,6 +6,7 @@ import Ledger
 import Logging
 import Outbox
 import Synchronization
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -178,7 +179,7 @@ public final class Daemon: Sendable {
             sink = try ExecEventSink(command: settings.command ?? "", timeout: settings.timeout)
         }
         var dispatch = settings.delivery
-        dispatch.leaseSeconds = settings.timeout.seconds * 2 + 30
+        dispatch.leaseSeconds = settings.timeout.inSeconds * 2 + 30
         // One daemon owns an SQLite ledger: what an earlier run of it had
         // claimed and not finished is free again at once. A shared ledger's
         // leases may be another daemon's: they run out by themselves.

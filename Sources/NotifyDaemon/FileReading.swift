@@ -1,3 +1,4 @@
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,31 +9,48 @@ public enum FileReading {
     public static let maximumBytes = 4 << 20
 
     public static func bytes(atPath path: String) throws(FileReadError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileReadError(path: path, errno: errno) }
-        defer { close(fd) }
+        let contents: [UInt8]?
+        do {
+            contents = try read(path)
+        } catch {
+            throw .system(error)
+        }
+        guard let contents else { throw .tooLarge(path: path, limit: maximumBytes) }
+        return contents
+    }
+
+    /// The whole file, or nil once it passes `maximumBytes`.
+    private static func read(_ path: String) throws(SystemError) -> [UInt8]? {
+        let fd = try SystemCall.perform("open '\(path)'") { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { SystemCall.close(fd) }
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileReadError(path: path, errno: errno)
-            }
-            if count == 0 { break }
+            let count = try buffer.withUnsafeMutableBytes { buffer in
+                Result { () throws(SystemError) in
+                    try SystemCall.perform("read '\(path)'") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+                }
+            }.get()
+            if count == 0 { return result }
             result.append(contentsOf: buffer[0..<count])
-            guard result.count <= maximumBytes else { throw FileReadError(path: path, errno: EFBIG) }
+            guard result.count <= maximumBytes else { return nil }
         }
-        return result
     }
 }
 
-/// A file that could not be read.
-public struct FileReadError: Error, Sendable, CustomStringConvertible {
-    public let path: String
-    public let errno: Int32
+/// A file that could not be read: a system call failed (the error names
+/// the call and the path), or the file is larger than any key or
+/// configuration file would be.
+public enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible {
+    case system(SystemError)
+    case tooLarge(path: String, limit: Int)
 
     public var description: String {
-        "cannot read '\(path)': \(String(cString: strerror(errno)))"
+        switch self {
+        case .system(let error):
+            return "cannot read: \(error)"
+        case .tooLarge(let path, let limit):
+            return "cannot read '\(path)': it is larger than \(limit >> 20) MiB, too large for a key or configuration file; check the path"
+        }
     }
 }

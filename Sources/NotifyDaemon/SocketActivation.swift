@@ -36,9 +36,20 @@ struct SocketActivation {
                     notify = notify ?? socket
                 }
             } catch {
-                throw SystemError("socket activation: descriptor \(fd) (\(name.isEmpty ? "unnamed" : name)) is unusable: \(error)", errno: EINVAL)
+                throw UnusableDescriptor(descriptor: fd, name: name, error: error)
             }
         }
         return SocketActivation(notify: notify, admin: admin)
+    }
+
+    /// A descriptor systemd passed that cannot serve as a listener.
+    struct UnusableDescriptor: Error, CustomStringConvertible {
+        let descriptor: Int32
+        let name: String
+        let error: any Error
+
+        var description: String {
+            "socket activation: descriptor \(descriptor) (\(name.isEmpty ? "unnamed" : name)) is unusable: \(error)"
+        }
     }
 }

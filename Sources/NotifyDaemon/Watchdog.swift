@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import Ledger
 import Synchronization
+import SystemSupport
 
 /// Keeps systemd's watchdog fed only while the daemon really works: every
 /// interval it sends a no-op through every event loop and through the ledger
@@ -37,8 +38,7 @@ final class Watchdog: Sendable {
     }
 
     private func run() {
-        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
-        while stopSignal.wait(timeout: .now() + seconds) == .timedOut {
+        while stopSignal.wait(timeout: .now() + interval.inSeconds) == .timedOut {
             // The previous heartbeat has not come back: something is stuck; send nothing.
             guard !inFlight.exchange(true, ordering: .relaxed) else { continue }
             server.heartbeat { [self] in

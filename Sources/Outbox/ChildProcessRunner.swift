@@ -1,4 +1,5 @@
 import CLinux
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,16 +12,22 @@ enum ChildProcessRunner {
         case exited(Int32, String)
         case signaled(Int32, String)
         case timedOut
-        case couldNotStart(String)
+        case couldNotStart(SystemError)
     }
 
     static func run(_ arguments: [String], environment: [String: String], input: [UInt8], timeoutMilliseconds: Int) -> Outcome {
         var stdinPipe: [Int32] = [0, 0]
         var stderrPipe: [Int32] = [0, 0]
-        guard pipe2(&stdinPipe, O_CLOEXEC) == 0 else { return .couldNotStart(String(cString: strerror(errno))) }
-        guard pipe2(&stderrPipe, O_CLOEXEC) == 0 else {
+        do throws(SystemError) {
+            _ = try SystemCall.perform("pipe2 for the command's stdin") { pipe2(&stdinPipe, O_CLOEXEC) }
+        } catch {
+            return .couldNotStart(error)
+        }
+        do throws(SystemError) {
+            _ = try SystemCall.perform("pipe2 for the command's stderr") { pipe2(&stderrPipe, O_CLOEXEC) }
+        } catch {
             close(stdinPipe[0]); close(stdinPipe[1])
-            return .couldNotStart(String(cString: strerror(errno)))
+            return .couldNotStart(error)
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -54,7 +61,8 @@ enum ChildProcessRunner {
         close(stderrPipe[1])
         guard status == 0 else {
             close(stdinPipe[1]); close(stderrPipe[0])
-            return .couldNotStart(String(cString: strerror(status)))
+            // posix_spawn returns its error number instead of setting errno.
+            return .couldNotStart(SystemError("posix_spawn \(arguments[0])", errno: status))
         }
 
         // Write stdin (the event is small; a command that does not read it
@@ -62,7 +70,7 @@ enum ChildProcessRunner {
         _ = input.withUnsafeBytes { write(stdinPipe[1], $0.baseAddress, $0.count) }
         close(stdinPipe[1])
 
-        let deadline = HTTPPost.now() + Int64(timeoutMilliseconds) * 1_000_000
+        let deadline = MonotonicClock.nanoseconds() + Int64(timeoutMilliseconds) * 1_000_000
         var errorOutput: [UInt8] = []
         _ = fcntl(stderrPipe[0], F_SETFL, fcntl(stderrPipe[0], F_GETFL) | O_NONBLOCK)
         defer { close(stderrPipe[0]) }
@@ -86,7 +94,7 @@ enum ChildProcessRunner {
                 if waitStatus & 0x7F == 0 { return .exited((waitStatus >> 8) & 0xFF, tail) }
                 return .signaled(waitStatus & 0x7F, tail)
             }
-            if HTTPPost.now() > deadline {
+            if MonotonicClock.nanoseconds() > deadline {
                 kill(-pid, SIGTERM)
                 for _ in 0..<200 {
                     if waitpid(pid, &waitStatus, WNOHANG) == pid { return .timedOut }

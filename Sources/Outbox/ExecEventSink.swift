@@ -1,4 +1,5 @@
 import Ledger
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,8 +16,7 @@ public struct ExecEventSink: EventSink {
     public init(command: String, timeout: Duration) throws(SinkConfigurationError) {
         guard !command.trimmingCharacters(in: " \t").isEmpty else { throw SinkConfigurationError("the sink command is empty") }
         self.command = command
-        let (seconds, attoseconds) = timeout.components
-        self.timeoutMilliseconds = Int(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        self.timeoutMilliseconds = timeout.inMilliseconds
     }
 
     public var description: String { "exec \(command)" }

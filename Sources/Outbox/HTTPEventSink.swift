@@ -1,4 +1,5 @@
 import Ledger
+import SystemSupport
 
 /// `sink = http`: POSTs the event as JSON to an internal URL, with the
 /// event id as `Idempotency-Key`. Any 2xx means delivered; another status,
@@ -11,8 +12,7 @@ public struct HTTPEventSink: EventSink {
     public init(url: String, timeout: Duration) throws(SinkConfigurationError) {
         self.endpoint = try HTTPPost(url: url)
         self.url = url
-        let (seconds, attoseconds) = timeout.components
-        self.timeoutMilliseconds = Int(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        self.timeoutMilliseconds = timeout.inMilliseconds
     }
 
     public var description: String { "http POST \(url)" }

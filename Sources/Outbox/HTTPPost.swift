@@ -1,4 +1,5 @@
 import CLinux
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,39 +40,62 @@ struct HTTPPost: Sendable {
 
     /// The status code, or a description of what went wrong.
     func post(body: [UInt8], headers: [(String, String)], timeoutMilliseconds: Int) -> Result<Int, HTTPPostError> {
-        let deadline = Self.now() + Int64(timeoutMilliseconds) * 1_000_000
+        do throws(HTTPPostError) {
+            return .success(try exchange(body: body, headers: headers, timeoutMilliseconds: timeoutMilliseconds))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func exchange(body: [UInt8], headers: [(String, String)], timeoutMilliseconds: Int) throws(HTTPPostError) -> Int {
+        let deadline = MonotonicClock.nanoseconds() + Int64(timeoutMilliseconds) * 1_000_000
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            return .failure(HTTPPostError("cannot resolve \(host): \(String(cString: gai_strerror(status)))"))
+            // getaddrinfo has error codes of its own, not errno.
+            throw HTTPPostError("cannot resolve \(host): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(list) }
-        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return .failure(HTTPPostError("socket: \(String(cString: strerror(errno)))")) }
-        defer { close(fd) }
-        if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 && errno != EINPROGRESS {
-            return .failure(HTTPPostError("connect to \(hostHeader): \(String(cString: strerror(errno)))"))
+        let fd = try system { () throws(SystemError) in
+            try SystemCall.perform("socket for \(hostHeader)") {
+                socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+            }
         }
-        guard wait(fd, for: Int16(POLLOUT), until: deadline) else { return .failure(HTTPPostError("timed out connecting to \(hostHeader)")) }
+        defer { SystemCall.close(fd) }
+        do throws(SystemError) {
+            _ = try SystemCall.call("connect to \(hostHeader)") { connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) }
+        } catch where error.errno == EINPROGRESS {
+            // Non-blocking: the connection completes (or fails) while we wait below.
+        } catch {
+            throw HTTPPostError(error.description)
+        }
+        guard wait(fd, for: Int16(POLLOUT), until: deadline) else { throw HTTPPostError("timed out connecting to \(hostHeader)") }
         var socketError: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length)
-        guard socketError == 0 else { return .failure(HTTPPostError("connect to \(hostHeader): \(String(cString: strerror(socketError)))")) }
+        guard socketError == 0 else { throw HTTPPostError(SystemError("connect to \(hostHeader)", errno: socketError).description) }
 
         var request = "POST \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         let bytes = Array((request + "\r\n").utf8) + body
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written > 0 {
+            let result = try system { () throws(SystemError) in
+                try bytes[offset...].withUnsafeBytes { buffer in
+                    Result { () throws(SystemError) in
+                        try SystemCall.call("send to \(hostHeader)") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
+                    }
+                }.get()
+            }
+            switch result {
+            case .done(0):
+                throw HTTPPostError("send to \(hostHeader) took no bytes")
+            case .done(let written):
                 offset += written
-            } else if written < 0 && (errno == EAGAIN || errno == EINTR) {
-                guard wait(fd, for: Int16(POLLOUT), until: deadline) else { return .failure(HTTPPostError("timed out sending to \(hostHeader)")) }
-            } else {
-                return .failure(HTTPPostError("send to \(hostHeader): \(String(cString: strerror(errno)))"))
+            case .wouldBlock:
+                guard wait(fd, for: Int16(POLLOUT), until: deadline) else { throw HTTPPostError("timed out sending to \(hostHeader)") }
             }
         }
 
@@ -82,40 +106,52 @@ struct HTTPPost: Sendable {
                 let line = String(decoding: received[..<lineEnd], as: UTF8.self)
                 let parts = line.split(separator: " ")
                 guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]) else {
-                    return .failure(HTTPPostError("not an HTTP response from \(hostHeader): \(line.prefix(60))"))
+                    throw HTTPPostError("not an HTTP response from \(hostHeader): \(line.prefix(60))")
                 }
-                return .success(code)
+                return code
             }
-            guard received.count < 8192 else { return .failure(HTTPPostError("no status line from \(hostHeader)")) }
+            guard received.count < 8192 else { throw HTTPPostError("no status line from \(hostHeader)") }
             guard wait(fd, for: Int16(POLLIN), until: deadline) else {
-                return .failure(HTTPPostError("timed out after \(timeoutMilliseconds) ms waiting for \(hostHeader) to answer"))
+                throw HTTPPostError("timed out after \(timeoutMilliseconds) ms waiting for \(hostHeader) to answer")
             }
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
+            let result = try system { () throws(SystemError) in
+                try buffer.withUnsafeMutableBytes { buffer in
+                    Result { () throws(SystemError) in
+                        try SystemCall.call("reading from \(hostHeader)") { recv(fd, buffer.baseAddress, buffer.count, 0) }
+                    }
+                }.get()
+            }
+            switch result {
+            case .done(0):
+                throw HTTPPostError("\(hostHeader) closed the connection without answering")
+            case .done(let count):
                 received += buffer[0..<count]
-            } else if count == 0 {
-                return .failure(HTTPPostError("\(hostHeader) closed the connection without answering"))
-            } else if errno != EAGAIN && errno != EINTR {
-                return .failure(HTTPPostError("reading from \(hostHeader): \(String(cString: strerror(errno)))"))
+            case .wouldBlock:
+                continue
             }
+        }
+    }
+
+    /// A failed system call as a failed POST, its text naming the call and the host.
+    private func system<T>(_ body: () throws(SystemError) -> T) throws(HTTPPostError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw HTTPPostError(error.description)
         }
     }
 
     private func wait(_ fd: Int32, for events: Int16, until deadline: Int64) -> Bool {
         while true {
-            let remaining = (deadline - Self.now()) / 1_000_000
+            let remaining = (deadline - MonotonicClock.nanoseconds()) / 1_000_000
             guard remaining > 0 else { return false }
             var entry = pollfd(fd: fd, events: events, revents: 0)
-            let ready = poll(&entry, 1, Int32(min(remaining, 60_000)))
-            if ready > 0 { return true }
-            if ready < 0 && errno != EINTR { return false }
+            switch try? SystemCall.call("poll", { poll(&entry, 1, Int32(min(remaining, 60_000))) }) {
+            case .done(let ready) where ready > 0: return true
+            case .done, .wouldBlock: continue
+            case nil: return false
+            }
         }
-    }
-
-    static func now() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Logging
 import Synchronization
+import SystemSupport
 
 /// Delivers outbox events to the configured sink, at least once, in order
 /// per `out_trade_no`, on threads of its own: a slow or dead sink never
@@ -32,9 +33,9 @@ public final class OutboxDispatcher: @unchecked Sendable {
         /// The delay before attempt `attempt + 1`: base × 2^(attempt−1), at
         /// most the maximum, times a random factor in [0.5, 1.5).
         public func retryDelay(afterAttempt attempt: Int) -> Double {
-            let base = retryBase.seconds
+            let base = retryBase.inSeconds
             let exponential = base * pow(2, Double(max(0, attempt - 1)))
-            return min(retryMaximum.seconds, exponential) * Double.random(in: 0.5..<1.5)
+            return min(retryMaximum.inSeconds, exponential) * Double.random(in: 0.5..<1.5)
         }
     }
 
@@ -144,7 +145,7 @@ public final class OutboxDispatcher: @unchecked Sendable {
             }
             // Claimed a full share: there may be more. Otherwise wait to be woken.
             if claimed.count < free || free == 0, running, !woken {
-                _ = condition.wait(until: Date().addingTimeInterval(settings.pollInterval.seconds))
+                _ = condition.wait(until: Date().addingTimeInterval(settings.pollInterval.inSeconds))
             }
             condition.unlock()
         }
@@ -207,13 +208,5 @@ public final class OutboxDispatcher: @unchecked Sendable {
             // event is delivered again (the receiver sees the same id).
             logger.error("cannot record the delivery of \(event.id): \(error)")
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, fractions included.
-    public var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

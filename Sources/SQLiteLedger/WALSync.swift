@@ -1,3 +1,4 @@
+import SystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ final class WALSync: @unchecked Sendable {
     private var fd: Int32 = -1
     private var inode: ino_t = 0
 
-    init(walPath: String) throws {
+    init(walPath: String) throws(SystemError) {
         self.path = walPath
         try reopen()
         // The WAL's directory entry must be durable too; once is enough,
@@ -30,13 +31,13 @@ final class WALSync: @unchecked Sendable {
     }
 
     deinit {
-        if fd >= 0 { close(fd) }
+        if fd >= 0 { SystemCall.close(fd) }
     }
 
-    private func reopen() throws {
-        if fd >= 0 { close(fd) }
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SQLiteError(code: 14, message: "cannot open the WAL '\(path)' to sync it: \(String(cString: strerror(errno)))") }
+    private func reopen() throws(SystemError) {
+        if fd >= 0 { SystemCall.close(fd) }
+        fd = -1
+        fd = try SystemCall.perform("open of the WAL '\(path)' (to sync it)") { open(path, O_RDONLY | O_CLOEXEC) }
         var status = stat()
         fstat(fd, &status)
         inode = status.st_ino
@@ -44,14 +45,11 @@ final class WALSync: @unchecked Sendable {
 
     /// Everything committed before this call is on disk when it returns.
     /// Called from one thread at a time (the writer's syncer).
-    func sync() throws {
+    func sync() throws(SystemError) {
         var status = stat()
         if stat(path, &status) != 0 || status.st_ino != inode {
             try reopen()
         }
-        while fdatasync(fd) != 0 {
-            if errno == EINTR { continue }
-            throw SQLiteError(code: 10, message: "fdatasync of the WAL '\(path)' failed: \(String(cString: strerror(errno)))")
-        }
+        _ = try SystemCall.perform("fdatasync of the WAL '\(path)'") { fdatasync(fd) }
     }
 }
