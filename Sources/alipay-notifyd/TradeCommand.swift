@@ -49,9 +49,10 @@ struct TradeCommand: ParsableCommand {
                 if let reason = trade.closeReason { state += ", closed (\(reason.rawValue))" }
                 print(state)
             }
-            print("notifications (\(details.notifications.count)):")
+            print("notifications and answers (\(details.notifications.count)):")
             for n in details.notifications {
-                print("  \(n.receivedAt)  \(n.tradeStatus.padding(15))\(n.decision.padding(18))notify_id \(n.notifyID)"
+                let source = n.source == "notification" ? "notify_id \(n.notifyID)" : "\(n.source) answer \(n.notifyID)"
+                print("  \(n.receivedAt)  \(n.tradeStatus.padding(15))\(n.decision.padding(18))\(source)"
                       + (n.refundFee.map { "  refund_fee \($0)" } ?? ""))
             }
             print("events (\(details.events.count)):")
