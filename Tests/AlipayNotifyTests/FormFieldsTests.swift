@@ -68,6 +68,13 @@ import Testing
         #expect(form.signedContentText == "charset=GBK&subject=测试")
     }
 
+    @Test func aGatewayRequestSignsSignTypeButANotificationDoesNot() throws {
+        let form = try fields("method=alipay.trade.query&sign_type=RSA2&sign=abc&app_id=2021&empty=&biz_content=%7B%22a%22%3A1%7D")
+        #expect(String(decoding: form.requestSignedContent, as: UTF8.self)
+                == "app_id=2021&biz_content={\"a\":1}&method=alipay.trade.query&sign_type=RSA2")
+        #expect(String(decoding: form.signedContent, as: UTF8.self) == "app_id=2021&biz_content={\"a\":1}&method=alipay.trade.query")
+    }
+
     @Test func rejectsBytesThatAreNotGBK() {
         #expect(throws: FormDecodingError.notValidText(parameter: "subject", charset: .gbk)) {
             try fields("charset=gbk&subject=%FF%FF")
