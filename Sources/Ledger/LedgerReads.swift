@@ -17,6 +17,10 @@ package enum LedgerReads {
         SELECT \(LedgerRows.historyColumns) FROM notifications WHERE out_trade_no = $1 ORDER BY id
         """
 
+    static let tradeGatewayCalls = """
+        SELECT \(LedgerRows.gatewayCallColumns) FROM gateway_calls WHERE out_trade_no = $1 ORDER BY requested_at, id
+        """
+
     static let tradeQuarantine = """
         SELECT \(LedgerRows.quarantineColumns) FROM quarantine WHERE out_trade_no = $1 ORDER BY id
         """

@@ -53,4 +53,13 @@ enum LedgerRows {
         TradeDetails.QuarantineSummary(reason: row.text(0), detail: row.text(1), notifyID: row.optionalText(2),
                                        timesSeen: Int(row.int(3)), lastSeenAt: row.text(4))
     }
+
+    static let gatewayCallColumns = "id, method, out_trade_no, requested_at, answered_at, outcome, code, sub_code, detail, trade_status"
+
+    /// A gateway call without its raw answer (a listing does not need the bytes).
+    static func gatewayCall(_ row: some SQLRow) -> GatewayCall {
+        GatewayCall(id: row.text(0), method: row.text(1), outTradeNo: row.text(2), requestedAt: row.text(3), answeredAt: row.text(4),
+                    outcome: GatewayCall.Outcome(rawValue: row.text(5)) ?? .unknown, code: row.optionalText(6),
+                    subCode: row.optionalText(7), detail: row.optionalText(8), tradeStatus: row.optionalText(9))
+    }
 }

@@ -19,6 +19,15 @@ public protocol LedgerRecording: AnyObject {
     func probeWrite(instance: String) throws
 }
 
+/// What the daemon asked Alipay's gateway, and what was answered.
+public protocol GatewayCallRecording: AnyObject {
+    /// Records a call and, when its verified answer stated the trade's
+    /// status, that observation, in one transaction; the observation's
+    /// outcome, or nil without one.
+    @discardableResult
+    func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?) throws -> LedgerOutcome?
+}
+
 /// The merchant's orders: what an observation is checked against.
 public protocol OrderBook: AnyObject {
     /// Registers an order. Registering the same order again is harmless;
@@ -55,7 +64,7 @@ public protocol TradeInspection: AnyObject {
 }
 
 /// A whole ledger, every role: what the writer owns and a command opens.
-public typealias LedgerStore = LedgerRecording & OrderBook & OutboxStore & TradeInspection
+public typealias LedgerStore = LedgerRecording & GatewayCallRecording & OrderBook & OutboxStore & TradeInspection
 
 /// Counts for monitoring the outbox.
 public struct OutboxBacklog: Sendable, Equatable {

@@ -98,4 +98,20 @@ enum LedgerWrites {
         INSERT INTO readiness_probe(instance, probed_at) VALUES ($1, $2)
         ON CONFLICT (instance) DO UPDATE SET probed_at = excluded.probed_at
         """
+
+    /// A gateway call and what came of it; recording the same call twice is a no-op.
+    static let insertGatewayCall = """
+        INSERT INTO gateway_calls(id, method, out_trade_no, requested_at, answered_at, outcome, code, sub_code, detail,
+                                  trade_status, raw_answer)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        ON CONFLICT (id) DO NOTHING
+        """
+
+    static func gatewayCallValues(_ call: GatewayCall) -> [SQLValue] {
+        [
+            .text(call.id), .text(call.method), .text(call.outTradeNo), .text(call.requestedAt), .text(call.answeredAt),
+            .text(call.outcome.rawValue), .optional(call.code), .optional(call.subCode), .optional(call.detail.map { String($0.prefix(500)) }),
+            .optional(call.tradeStatus), .blob(call.rawAnswer),
+        ]
+    }
 }

@@ -107,4 +107,6 @@ public struct TradeDetails: Sendable {
     public let notifications: [NotificationSummary]
     public let events: [OutboxEvent]
     public let quarantined: [QuarantineSummary]
+    /// The calls made to Alipay's gateway about this trade, oldest first.
+    public let gatewayCalls: [GatewayCall]
 }

@@ -46,6 +46,18 @@ extension SQLLedgerStore {
         }
     }
 
+    /// Records a gateway call and, when its verified answer stated the
+    /// trade's status, that observation (whose id is the call's), in one
+    /// transaction. The outcome is the observation's; nil without one.
+    @discardableResult
+    public func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?) throws -> LedgerOutcome? {
+        try inTransaction { connection in
+            try connection.run(LedgerWrites.insertGatewayCall, LedgerWrites.gatewayCallValues(call))
+            guard let observation else { return nil }
+            return try ObservationRecorder.apply(.observation(observation), in: LedgerTransaction(connection: connection))
+        }
+    }
+
     public func order(_ outTradeNo: String) throws -> MerchantOrder? {
         try reading { try LedgerTransaction(connection: $0).order(outTradeNo) }
     }
@@ -64,9 +76,10 @@ extension SQLLedgerStore {
             let eventsByTrade = LedgerReads.tradeEvents(connection.dialect)
             let events = try connection.rows(eventsByTrade.sql, eventsByTrade.values(outTradeNo), LedgerRows.event)
             let quarantined = try connection.rows(LedgerReads.tradeQuarantine, key, LedgerRows.quarantined)
-            if order == nil && trade == nil && history.isEmpty && quarantined.isEmpty { return nil }
+            let calls = try connection.rows(LedgerReads.tradeGatewayCalls, key, LedgerRows.gatewayCall)
+            if order == nil && trade == nil && history.isEmpty && quarantined.isEmpty && calls.isEmpty { return nil }
             return TradeDetails(outTradeNo: outTradeNo, order: order, trade: trade, shippedAt: shippedAt,
-                                notifications: history, events: events, quarantined: quarantined)
+                                notifications: history, events: events, quarantined: quarantined, gatewayCalls: calls)
         }
     }
 }

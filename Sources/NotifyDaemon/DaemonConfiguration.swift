@@ -25,6 +25,7 @@ public struct DaemonConfiguration: Sendable {
     /// The admin listener; nil when turned off.
     public var adminListen: SocketAddress? = SocketAddress(host: "127.0.0.1", port: 8081)
     public var sink = SinkSettings()
+    public var gateway = GatewaySettings()
     /// The config file this came from, if any (for reloads and messages).
     public var configFilePath: String?
     /// Where each setting was given, for error messages about its value.

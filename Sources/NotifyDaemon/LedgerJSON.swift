@@ -48,7 +48,16 @@ public enum LedgerJSON {
         }
         return "{\"out_trade_no\":\(JSONText.string(details.outTradeNo)),\"order\":\(details.order.map(order) ?? "null"),"
             + "\"trade\":\(trade),\"notifications\":[\(notifications.joined(separator: ","))],"
-            + "\"events\":[\(details.events.map(event).joined(separator: ","))],\"quarantined\":[\(quarantined.joined(separator: ","))]}"
+            + "\"events\":[\(details.events.map(event).joined(separator: ","))],\"quarantined\":[\(quarantined.joined(separator: ","))],"
+            + "\"gateway_calls\":[\(details.gatewayCalls.map(gatewayCall).joined(separator: ","))]}"
+    }
+
+    /// One call to Alipay's gateway and what came of it.
+    public static func gatewayCall(_ call: GatewayCall) -> String {
+        "{\"id\":\(JSONText.string(call.id)),\"method\":\(JSONText.string(call.method)),\"out_trade_no\":\(JSONText.string(call.outTradeNo)),"
+            + "\"requested_at\":\"\(call.requestedAt)\",\"answered_at\":\"\(call.answeredAt)\",\"outcome\":\"\(call.outcome.rawValue)\","
+            + "\"code\":\(optional(call.code)),\"sub_code\":\(optional(call.subCode)),\"detail\":\(optional(call.detail)),"
+            + "\"trade_status\":\(optional(call.tradeStatus))}"
     }
 
     public static func error(_ message: String) -> String {

@@ -57,5 +57,17 @@ extension Setting {
                "Longest delay between two attempts."),
         .value("sink-concurrency", .integer(in: 1...64), at: \.sink.delivery.concurrency,
                "Deliveries in progress at once, for different orders."),
+        .optional("app-private-key", .file, at: \.gateway.appPrivateKeyPath,
+                  "Your app's private key, which signs every call to Alipay's gateway: PKCS#8 PEM, PKCS#1 PEM, or the bare base64 Alipay's key tool writes."),
+        .value("alipay-gateway", .text("URL"), at: \.gateway.url,
+               "Alipay's OpenAPI gateway: https://, or http:// to a loopback address only (a local alipay-sandbox)."),
+        .optional("gateway-ca-file", .file, at: \.gateway.caFile,
+                  "Trust the CA certificates in this PEM file for the gateway instead of the system's."),
+        .value("gateway-timeout", .duration, at: \.gateway.timeout,
+               "Longest a call to the gateway may take, connecting included; after it the result is unknown and nothing is decided."),
+        .optional("app-cert", .file, at: \.gateway.appCertPath,
+                  "Certificate mode: your app's public-key certificate (app_cert_sn is computed from it)."),
+        .optional("alipay-root-cert", .file, at: \.gateway.alipayRootCertPath,
+                  "Certificate mode: Alipay's root certificate chain (alipay_root_cert_sn is computed from it)."),
     ]
 }

@@ -115,6 +115,22 @@ enum PostgresSchema {
             ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'notification';
             ALTER TABLE events ALTER COLUMN notify_id DROP NOT NULL;
             """),
+        SchemaMigration(version: 5, name: "gateway calls", sql: """
+            CREATE TABLE gateway_calls (
+                id           TEXT PRIMARY KEY,
+                method       TEXT NOT NULL,
+                out_trade_no TEXT NOT NULL,
+                requested_at TEXT NOT NULL,
+                answered_at  TEXT NOT NULL,
+                outcome      TEXT NOT NULL,
+                code         TEXT,
+                sub_code     TEXT,
+                detail       TEXT,
+                trade_status TEXT,
+                raw_answer   BYTEA NOT NULL
+            );
+            CREATE INDEX gateway_calls_by_trade ON gateway_calls(out_trade_no, requested_at);
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -154,6 +154,23 @@ enum SQLiteSchema {
             CREATE INDEX events_pending ON events(seq) WHERE state = 'pending';
             CREATE INDEX events_dead ON events(out_trade_no) WHERE state = 'dead';
             """),
+        SchemaMigration(version: 5, name: "gateway calls", sql: """
+            -- Every call to Alipay's gateway and what came of it (succeeded, refused, unknown).
+            CREATE TABLE gateway_calls (
+                id           TEXT PRIMARY KEY,
+                method       TEXT NOT NULL,
+                out_trade_no TEXT NOT NULL,
+                requested_at TEXT NOT NULL,
+                answered_at  TEXT NOT NULL,
+                outcome      TEXT NOT NULL,
+                code         TEXT,
+                sub_code     TEXT,
+                detail       TEXT,
+                trade_status TEXT,
+                raw_answer   BLOB NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX gateway_calls_by_trade ON gateway_calls(out_trade_no, requested_at);
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -55,6 +55,17 @@ struct TradeCommand: ParsableCommand {
                 print("  \(n.receivedAt)  \(n.tradeStatus.padding(15))\(n.decision.padding(18))\(source)"
                       + (n.refundFee.map { "  refund_fee \($0)" } ?? ""))
             }
+            if !details.gatewayCalls.isEmpty {
+                print("calls to Alipay (\(details.gatewayCalls.count)):")
+                for call in details.gatewayCalls {
+                    var line = "  \(call.requestedAt)  \(call.method.padding(22))\(call.outcome.rawValue.padding(10))"
+                    if let status = call.tradeStatus { line += status + " " }
+                    if let code = call.code { line += "code \(code) " }
+                    if let subCode = call.subCode { line += subCode + " " }
+                    if let detail = call.detail { line += detail }
+                    print(line)
+                }
+            }
             print("events (\(details.events.count)):")
             for event in details.events {
                 var line = "  \(event.id.padding(36))\(event.state.rawValue.padding(10))amount \(event.amount)  attempts \(event.attempts)"

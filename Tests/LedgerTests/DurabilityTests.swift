@@ -35,6 +35,9 @@ import TestSupport
                 try real()
             }
         }
+        func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?) throws -> LedgerOutcome? {
+            try inner.recordGatewayCall(call, observation: observation)
+        }
         func addOrder(_ order: MerchantOrder) throws -> Bool { try inner.addOrder(order) }
         func order(_ outTradeNo: String) throws -> MerchantOrder? { try inner.order(outTradeNo) }
         func orders(limit: Int) throws -> [MerchantOrder] { try inner.orders(limit: limit) }

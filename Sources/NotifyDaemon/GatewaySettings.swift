@@ -1,0 +1,23 @@
+/// How the daemon reaches Alipay's OpenAPI gateway when it asks (queries,
+/// closes, refunds): the merchant's app key that signs every request, the
+/// gateway, whom to trust for its TLS certificate, and how long to wait.
+/// Certificate mode adds the app's certificate and Alipay's root chain,
+/// whose serial numbers every request carries.
+public struct GatewaySettings: Sendable, Equatable {
+    /// Alipay's production gateway.
+    public static let productionURL = "https://openapi.alipay.com/gateway.do"
+
+    /// The app private key (PKCS#8 PEM, PKCS#1 PEM, or the bare base64
+    /// Alipay's key tool writes); nil when the daemon never calls Alipay.
+    public var appPrivateKeyPath: String?
+    public var url = GatewaySettings.productionURL
+    /// Trust the CAs in this file instead of the system's.
+    public var caFile: String?
+    /// The longest a call may take, connecting included; its result is then
+    /// unknown. Alipay answers within a second or two when it is well.
+    public var timeout: Duration = .seconds(15)
+    /// Certificate mode: the app's public-key certificate.
+    public var appCertPath: String?
+    /// Certificate mode: Alipay's root certificate chain.
+    public var alipayRootCertPath: String?
+}
