@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "alipay-notifyd", targets: ["alipay-notifyd"]),
+        .executable(name: "alipay-sandbox", targets: ["alipay-sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -88,6 +89,18 @@ let package = Package(
             ]
         ),
 
+        // A local Alipay: the gateway's answers, a trade book, faults, and
+        // notifications on Alipay's schedule; for tests and integration work.
+        .target(name: "AlipaySandbox", dependencies: ["AlipayNotify", "AlipayCrypto", "HTTPServer", "Locking"]),
+        .executableTarget(
+            name: "alipay-sandbox",
+            dependencies: [
+                "AlipaySandbox", "AlipayNotify", "AlipayCrypto", "HTTPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The properties the fuzzers search to break, and the program that runs them.
         .target(name: "FuzzChecks", dependencies: ["AlipayNotify", "AlipayCrypto", "HTTPServer", "NotifyDaemon"]),
         .executableTarget(name: "notifyd-fuzz", dependencies: ["FuzzChecks", "CLibFuzzer"]),
@@ -107,6 +120,7 @@ let package = Package(
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
         .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "AlipayCrypto", "SystemSupport", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NotifyDaemon"]),
+        .testTarget(name: "AlipaySandboxTests", dependencies: ["AlipaySandbox", "AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "NotifyDaemon", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -11,7 +11,7 @@ packages=(libssl-dev libsqlite3-dev libpq-dev pkg-config openssl curl ca-certifi
 case "$profile" in
   run) ;;
   test) packages+=(sqlite3 postgresql wrk python3 python3-prometheus-client python3-cryptography systemd) ;;
-  bench) packages+=(wrk python3 postgresql) ;;
+  bench) packages+=(wrk python3 postgresql valgrind) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 

@@ -1,0 +1,30 @@
+/// A fault the sandbox plays for one trade and one method, so that a client
+/// can be tested against the answers Alipay gives on a bad day.
+public enum SandboxFault: String, Sendable, CaseIterable {
+    /// A signed answer with code 20000 (`isp.unknow-error`): service unavailable.
+    case busy
+    /// The usual answer with no signature.
+    case unsigned
+    /// The usual answer with a signature that does not verify.
+    case forged
+    /// The usual answer after a delay (`delay_seconds`, default 30).
+    case slow
+    /// The response node twice: the first signed, the second claiming
+    /// another status (a client that acts on the last one is fooled).
+    case doubled
+    /// `/` sent as `\/`; the signature covers the text without the escapes,
+    /// as Alipay has done.
+    case escapedSlashes = "escaped-slashes"
+    /// Every non-ASCII character sent as `\uXXXX`, signed as sent.
+    case unicodeEscapes = "unicode-escapes"
+}
+
+/// A fault armed for a trade and a method, for a number of calls.
+struct ArmedFault: Sendable {
+    let fault: SandboxFault
+    let outTradeNo: String
+    let method: String
+    /// Calls it still applies to; nil: until cleared.
+    var remaining: Int?
+    let delaySeconds: Double
+}

@@ -1,0 +1,112 @@
+import AlipayCrypto
+import AlipayNotify
+import Foundation
+
+/// `gateway.do` as Alipay answers it: every request's signature, app_id,
+/// timestamp and parameters checked first (an unsigned gateway error when
+/// they fail, as Alipay sends them), then `alipay.trade.query`, `.close`,
+/// `.cancel`, `.refund` and `.fastpay.refund.query` on the trade book, each
+/// answer signed over its node as sent, or spoiled by an armed fault.
+public struct SandboxGateway: Sendable {
+    let configuration: SandboxConfiguration
+    let book: SandboxTradeBook
+    /// Seconds since 1970, injectable for tests of the timestamp check.
+    let now: @Sendable () -> Int64
+
+    public init(configuration: SandboxConfiguration, book: SandboxTradeBook,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.configuration = configuration
+        self.book = book
+        self.now = now
+    }
+
+    /// The methods it answers.
+    static let methods = ["alipay.trade.query", "alipay.trade.close", "alipay.trade.cancel", "alipay.trade.refund",
+                          "alipay.trade.fastpay.refund.query"]
+
+    /// The answer to one request body (and its query string, where some
+    /// SDKs put the common parameters), with how long to wait before sending it.
+    public func answer(body: [UInt8], query: Substring = "") -> (body: [UInt8], delaySeconds: Double) {
+        let form: FormFields
+        do {
+            form = try FormFields(body: query.isEmpty ? body : Array(query.utf8) + [UInt8(ascii: "&")] + body)
+        } catch {
+            return (Self.gatewayError(nodeName: "error_response", subCode: "isv.invalid-parameter", "\(error)"), 0)
+        }
+        let method = form.nonEmptyString("method") ?? ""
+        let nodeName = Self.methods.contains(method) ? method.replacing(".", with: "_") + "_response" : "error_response"
+        let biz = Self.object(form.string("biz_content"))
+        let outTradeNo = biz?["out_trade_no"] as? String
+        if let refusal = check(form, method: method, nodeName: nodeName, biz: biz) {
+            book.log(.init(method: method, outTradeNo: outTradeNo, code: "40002", subCode: refusal.subCode, fault: nil, at: Self.chinaNow()))
+            return (Self.gatewayError(nodeName: nodeName, subCode: refusal.subCode, refusal.message), 0)
+        }
+        let armed = book.takeFault(outTradeNo: outTradeNo, method: method)
+        var answer: SandboxAnswer
+        var decoy: [(String, String)]?
+        if armed?.fault == .busy {
+            answer = SandboxAnswer(nodeName: nodeName, members: [("code", "20000"), ("msg", "Service Currently Unavailable"),
+                                                                 ("sub_code", "isp.unknow-error"), ("sub_msg", "系统繁忙")])
+        } else {
+            (answer, decoy) = perform(method, nodeName: nodeName, biz: biz ?? [:])
+        }
+        let code = answer.members.first { $0.0 == "code" }?.1 ?? ""
+        book.log(.init(method: method, outTradeNo: outTradeNo, code: code, subCode: answer.members.first { $0.0 == "sub_code" }?.1,
+                       fault: armed?.fault.rawValue, at: Self.chinaNow()))
+        do {
+            let bytes = try answer.body(signer: configuration.alipayPrivateKey, fault: armed?.fault, decoy: decoy)
+            return (bytes, armed?.fault == .slow ? armed?.delaySeconds ?? 30 : 0)
+        } catch {
+            return (Self.gatewayError(nodeName: nodeName, subCode: "isp.sign-error", "the sandbox could not sign: \(error)", code: "20000"), 0)
+        }
+    }
+
+    /// What Alipay checks before it looks at a request's business.
+    private func check(_ form: FormFields, method: String, nodeName: String, biz: [String: Any]?) -> (subCode: String, message: String)? {
+        for name in ["app_id", "method", "charset", "sign_type", "sign", "timestamp", "version", "biz_content"] where form.nonEmptyString(name) == nil {
+            return ("isv.missing-\(name.replacing("_", with: "-"))", "缺少参数 \(name)")
+        }
+        guard form.nonEmptyString("app_id") == configuration.appID else { return ("isv.invalid-app-id", "无效的AppID参数") }
+        guard Self.methods.contains(method) else { return ("isv.invalid-method", "不存在的方法名") }
+        guard form.nonEmptyString("sign_type") == "RSA2" else { return ("isv.invalid-signature-type", "无效签名类型") }
+        guard form.nonEmptyString("charset")?.lowercased() == "utf-8" else { return ("isv.invalid-charset", "字符集错误") }
+        guard let timestamp = form.nonEmptyString("timestamp").flatMap(ChinaTime.parse) else {
+            return ("isv.invalid-timestamp", "非法的时间戳参数: yyyy-MM-dd HH:mm:ss")
+        }
+        guard abs(timestamp - now()) <= configuration.timestampTolerance else {
+            return ("isv.invalid-timestamp", "时间戳与支付宝时间相差过大 (timestamp \(ChinaTime.format(secondsSince1970: timestamp)), Alipay \(ChinaTime.format(secondsSince1970: now())))")
+        }
+        guard let signature = form.nonEmptyString("sign").flatMap({ Base64.decode(Array($0.utf8)) }),
+              RSAVerifier.isValid(signature: signature, of: form.requestSignedContent, key: configuration.appPublicKey, algorithm: .rsa2) else {
+            return ("isv.invalid-signature", "验签出错: the request's signature does not verify with the app public key")
+        }
+        guard biz != nil else { return ("isv.invalid-parameter", "biz_content is not a JSON object") }
+        return nil
+    }
+
+    /// A gateway-level error, unsigned, as Alipay sends them.
+    static func gatewayError(nodeName: String, subCode: String, _ message: String, code: String = "40002") -> [UInt8] {
+        let node = SandboxAnswer.node([("code", code), ("msg", "Invalid Arguments"), ("sub_code", subCode), ("sub_msg", message)],
+                                      unicodeEscapes: false, escapedSlashes: false)
+        return Array("{\"\(nodeName)\":".utf8) + node + [UInt8(ascii: "}")]
+    }
+
+    static func object(_ text: String?) -> [String: Any]? {
+        guard let text, let data = text.data(using: .utf8) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// An amount as a biz_content gives it: "88.88" or 88.88.
+    static func amount(_ value: Any?) -> Fen? {
+        if let text = value as? String { return Fen(decimal: text) }
+        if let number = value as? NSNumber { return Fen(decimal: number.stringValue) }
+        return nil
+    }
+}
+
+extension SandboxGateway {
+    /// The time now as Alipay writes it.
+    static func chinaNow() -> String {
+        ChinaTime.format(secondsSince1970: Int64(Date().timeIntervalSince1970))
+    }
+}

@@ -1,0 +1,66 @@
+import AlipayCrypto
+import AlipaySandbox
+import ArgumentParser
+import Foundation
+import HTTPServer
+import Logging
+
+/// `alipay-sandbox serve`: the gateway and the control API on one listener.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Answer gateway.do as Alipay would, with a control API under /sandbox/."
+    )
+
+    @Option(help: ArgumentHelp("Address to listen on (loopback unless you mean it).", valueName: "HOST:PORT"))
+    var listen = "127.0.0.1:8090"
+
+    @Option(name: .customLong("alipay-private-key"), help: ArgumentHelp("The key that plays Alipay's: signs answers and notifications.", valueName: "FILE"))
+    var alipayPrivateKey: String
+
+    @Option(name: .customLong("app-public-key"), help: ArgumentHelp("The merchant app's public key: every request's signature is checked with it.", valueName: "FILE"))
+    var appPublicKey: String
+
+    @Option(name: .customLong("app-id"), help: ArgumentHelp("The one app_id accepted.", valueName: "ID"))
+    var appID: String
+
+    @Option(name: .customLong("seller-id"), help: ArgumentHelp("The seller_id notifications carry.", valueName: "ID"))
+    var sellerID = "2088000000000001"
+
+    @Option(name: .customLong("timestamp-tolerance"), help: ArgumentHelp("Refuse requests whose timestamp is further than this from the sandbox's clock.", valueName: "SECONDS"))
+    var timestampTolerance: Int64 = 900
+
+    func run() throws {
+        let logger = Logger(label: "alipay-sandbox")
+        let privateKey: RSAPrivateKey, publicKey: RSAPublicKey
+        do {
+            privateKey = try RSAPrivateKey(bytes: try Self.read(alipayPrivateKey))
+        } catch {
+            throw SandboxError("--alipay-private-key \(alipayPrivateKey): \(error)")
+        }
+        do {
+            publicKey = try RSAPublicKey(bytes: try Self.read(appPublicKey))
+        } catch {
+            throw SandboxError("--app-public-key \(appPublicKey): \(error)")
+        }
+        var configuration = SandboxConfiguration(alipayPrivateKey: privateKey, appPublicKey: publicKey, appID: appID, sellerID: sellerID)
+        configuration.timestampTolerance = timestampTolerance
+        let address = try SocketAddress(parsing: listen)
+        let notifications = NotificationSchedule(alipayPrivateKey: privateKey, post: URLSessionPost.post,
+                                                 log: { logger.info("\($0)") })
+        let server = try HTTPServer(configuration: HTTPServerConfiguration(), logger: logger)
+        let socket = try ListeningSocket(bindingTo: address)
+        server.addListener(socket, handler: SandboxServer(configuration: configuration, book: SandboxTradeBook(), notifications: notifications))
+        server.start()
+        let banner = "alipay-sandbox: gateway http://\(socket.localAddress)/gateway.do, control API http://\(socket.localAddress)/sandbox/, app_id \(appID)\n"
+        FileHandle.standardOutput.write(Data(banner.utf8))
+        dispatchMain()
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SandboxError("cannot read the file (missing, or not readable by this user)")
+        }
+        return Array(data)
+    }
+}
