@@ -1,0 +1,63 @@
+import Foundation
+
+/// The built `alipay-sandbox`, run as a real process on a port the kernel
+/// picked: Alipay's gateway and notifications, played with the fixture
+/// keys (Alipay's current key signs; the "next" key pair plays the app).
+public final class SandboxProcess: @unchecked Sendable {
+    public static var binary: String {
+        URL(fileURLWithPath: DaemonProcess.binary).deletingLastPathComponent().appendingPathComponent("alipay-sandbox").path
+    }
+
+    /// The app's private key that the sandbox's `--app-public-key` matches.
+    public static let appPrivateKey = Fixtures.path(Fixtures.nextPrivateKey)
+
+    public let process: SpawnedProcess
+    public private(set) var port: UInt16 = 0
+    private let output = LockedText()
+
+    public init(extra: [String] = []) throws {
+        let arguments = ["serve", "--listen", "127.0.0.1:0", "--alipay-private-key", Fixtures.path(Fixtures.currentPrivateKey),
+                         "--app-public-key", Fixtures.path(Fixtures.nextPublicKeyPEM), "--app-id", Fixtures.config.app_id,
+                         "--seller-id", Fixtures.config.seller_id] + extra
+        process = try SpawnedProcess([Self.binary] + arguments, output: .mergedPipe)
+        let output = self.output
+        let reader = UncheckedSendable(process.standardOutput!)
+        Thread.detachNewThread {
+            while true {
+                let data = reader.value.availableData
+                if data.isEmpty { break }
+                output.append(String(decoding: data, as: UTF8.self))
+            }
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let match = output.text.firstMatch(of: /gateway http:\/\/127\.0\.0\.1:(\d+)\//), let port = UInt16(match.1) {
+                self.port = port
+                return
+            }
+            if !process.isRunning { break }
+            usleep(10_000)
+        }
+        stop()
+        throw TestError("the sandbox did not start; its output:\n\(output.text)")
+    }
+
+    deinit { stop() }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+    public var gatewayURL: String { url + "/gateway.do" }
+    public var log: String { output.text }
+
+    public func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitOrKill(seconds: 10)
+    }
+
+    /// Runs an `alipay-sandbox` control command against this sandbox.
+    @discardableResult
+    public func command(_ arguments: [String]) throws -> ProcessResult {
+        let result = try ChildProcess.run(Self.binary, arguments + ["--sandbox", url])
+        guard result.status == 0 else { throw TestError("alipay-sandbox \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
+        return result
+    }
+}
