@@ -4,12 +4,15 @@
 #
 # The demo trusts a key pair generated here into .demo/, so that
 # scripts/replay.sh can sign notifications it accepts; the order DEMO0001
-# (88.88 yuan) is registered for it. Stop the daemon with Ctrl-C.
+# (88.88 yuan) is registered for it. A second key pair plays your app's, so
+# that alipay-sandbox (built too) can stand in for Alipay's gateway: see
+# README, "Try it without Alipay". Stop the daemon with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh run
 swift build -c release --product alipay-notifyd
+swift build -c release --product alipay-sandbox
 bin=.build/release/alipay-notifyd
 
 mkdir -p .demo
@@ -17,6 +20,11 @@ if [ ! -f .demo/alipay_private_key.pem ]; then
   echo "generating the demo key pair in .demo/ (stands in for Alipay's key; never use it in production)"
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out .demo/alipay_private_key.pem 2>/dev/null
   openssl pkey -in .demo/alipay_private_key.pem -pubout -out .demo/alipay_public_key.pem
+fi
+if [ ! -f .demo/app_private_key.pem ]; then
+  echo "generating the demo app key pair in .demo/ (stands in for your app's key)"
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out .demo/app_private_key.pem 2>/dev/null
+  openssl pkey -in .demo/app_private_key.pem -pubout -out .demo/app_public_key.pem
 fi
 "$bin" orders add --config Config/demo.conf DEMO0001 88.88
 
