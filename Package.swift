@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
         .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "AlipayCrypto", "SystemSupport", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NotifyDaemon"]),
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "AlipayOpenAPI", "NotifyDaemon", "TestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "AlipayNotify", "AlipayOpenAPI", "NotifyDaemon", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,6 +23,17 @@ public struct ResponseNodeFields: Sendable, Equatable, CustomStringConvertible {
     /// Members in the order they appear in the node.
     public let members: [(name: String, value: Value)]
 
+    /// Reads a node given on its own (its whole text is one JSON object),
+    /// as tools and tests hold it: the same reader the classification uses.
+    public init(nodeText: [UInt8]) throws(MalformedAnswer) {
+        var reader = JSONBytes(nodeText)
+        let range = try reader.skipValue()
+        reader.skipWhitespace()
+        guard reader.isAtEnd else { throw .trailingBytes(offset: reader.position) }
+        guard nodeText[range.lowerBound] == UInt8(ascii: "{") else { throw .notAnObject(offset: range.lowerBound) }
+        try self.init(nodeText, node: range)
+    }
+
     /// Reads the object that spans `node` in `bytes` (already checked by the
     /// scanner). A member name that appears twice is refused.
     init(_ bytes: [UInt8], node: Range<Int>) throws(MalformedAnswer) {
