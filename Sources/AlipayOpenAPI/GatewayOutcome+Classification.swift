@@ -5,6 +5,16 @@ extension GatewayOutcome {
     /// the call may or may not have taken effect.
     static let busyCodes: Set<String> = ["20000"]
     static let busySubCodes: Set<String> = ["ACQ.SYSTEM_ERROR", "isp.unknow-error", "aop.unknow-error"]
+
+    /// A failure on Alipay's side, whatever `code` came with it: the listed
+    /// sub-codes, any `isp.` (service provider) error and any
+    /// `…SYSTEM_ERROR` (the sandbox's `aop.SYSTEM_ERROR`). Taking one of
+    /// them for a final refusal would be a guess; as unknown it is retried.
+    static func meansBusy(code: String, subCode: String?) -> Bool {
+        if busyCodes.contains(code) { return true }
+        guard let subCode else { return false }
+        return busySubCodes.contains(subCode) || subCode.hasPrefix("isp.") || subCode.hasSuffix("SYSTEM_ERROR")
+    }
     /// Our request or our app is wrong: a person must fix the configuration.
     static let configurationCodes: Set<String> = ["40001", "40002", "40006", "20001"]
 
@@ -57,7 +67,7 @@ extension GatewayOutcome {
                 method: method, fields: fields, signedContent: match.signedContent,
                 keyIndex: match.keyIndex, alipayCertSN: scanned.alipayCertSN))
         }
-        if busyCodes.contains(code) || subCode.map(busySubCodes.contains) == true {
+        if meansBusy(code: code, subCode: subCode) {
             return .unknown(.busy(code: code, subCode: subCode, subMsg: subMsg))
         }
         let kind: GatewayRefusal.Kind

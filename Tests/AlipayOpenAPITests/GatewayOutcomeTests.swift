@@ -158,3 +158,16 @@ enum SignedAnswer {
         return Array(#"{"\#(nodeName)":\#(node),"sign":"\#(Base64.encode(signature))"}"#.utf8)
     }
 }
+
+/// Failures on Alipay's side are unknown whatever code they come with.
+@Suite struct BusyAnswerTests {
+    @Test(arguments: [("40004", "aop.SYSTEM_ERROR"), ("40004", "isp.rpc-timeout"), ("20000", nil), ("40004", "ACQ.SYSTEM_ERROR")])
+    func aFailureOnAlipaysSideIsNeverARefusal(_ code: String, _ subCode: String?) throws {
+        let subCodeMember = subCode.map { #","sub_code":"\#($0)""# } ?? ""
+        let body = try SignedAnswer.body(node: #"{"code":"\#(code)","msg":"Business Failed"\#(subCodeMember)}"#)
+        let outcome = GatewayOutcome.classify(httpStatus: 200, body: body, method: .tradeRefund, keys: GatewayAnswerCase.keys)
+        #expect(outcome.code == "unknown.malformed")  // a query's node does not answer a refund
+        let queried = GatewayOutcome.classify(httpStatus: 200, body: body, method: .tradeQuery, keys: GatewayAnswerCase.keys)
+        #expect(queried.code == "unknown.busy", "\(queried)")
+    }
+}
