@@ -1,7 +1,7 @@
 /// A verified answer that declined the call: Alipay signed it, so what it
 /// says is a fact. Only `GatewayOutcome.classify` makes one.
 public struct GatewayRefusal: Sendable, CustomStringConvertible {
-    /// What the refusal means for the caller (OPENAPI.md's code table).
+    /// What the refusal means for the caller, by `code` and `sub_code`.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// `40004` + `ACQ.TRADE_NOT_EXIST`: Alipay has no such trade (yet:
         /// for QR-code, page and wap payments the trade exists only once the

@@ -4,7 +4,7 @@ import AlipayNotify
 import Testing
 import TestSupport
 
-/// Every answer case of OPENAPI.md, signed by an independent implementation,
+/// Every kind of answer the gateway gives, signed by an independent implementation,
 /// classifies as the table says; unknown answers never yield a fact.
 @Suite struct GatewayOutcomeTests {
     @Test(arguments: GatewayAnswerCase.all)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the gateway answer cases of OPENAPI.md, signed independently of the
+"""Writes the kinds of answer Alipay's gateway gives, signed independently of the
 project's code (Python's `cryptography`, SHA256withRSA PKCS#1 v1.5, with the
 test keys in Tests/Fixtures/keys), as:
 
@@ -11,12 +11,12 @@ test keys in Tests/Fixtures/keys), as:
 PKCS#1 v1.5 signatures are deterministic, so running it again rewrites the
 same bytes. Usage: Tests/Differential/make_gateway_answers.py
 """
+import base64
 import json
 import pathlib
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
-import base64
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 KEYS = ROOT / "Tests" / "Fixtures" / "keys"
