@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "AlipayNotify", dependencies: ["ASCII"]),
         // RSA2 verification (and signing for tools and tests) over OpenSSL EVP.
         .target(name: "AlipayCrypto", dependencies: ["COpenSSL", "AlipayNotify"]),
+        // Calls to Alipay's OpenAPI gateway as bytes and signatures: signed requests, verified answers; pure.
+        .target(name: "AlipayOpenAPI", dependencies: ["AlipayNotify", "AlipayCrypto"]),
         // A small HTTP/1.1 server on epoll; knows nothing of Alipay.
         .target(name: "HTTPServer", dependencies: ["ASCII", "CLinux", "Locking", "SystemSupport", .product(name: "Logging", package: "swift-log")]),
         // The transactional ledger, whatever the database: business rules, the
@@ -102,7 +104,7 @@ let package = Package(
         ),
 
         // The properties the fuzzers search to break, and the program that runs them.
-        .target(name: "FuzzChecks", dependencies: ["AlipayNotify", "AlipayCrypto", "HTTPServer", "NotifyDaemon"]),
+        .target(name: "FuzzChecks", dependencies: ["AlipayNotify", "AlipayCrypto", "AlipayOpenAPI", "HTTPServer", "NotifyDaemon"]),
         .executableTarget(name: "notifyd-fuzz", dependencies: ["FuzzChecks", "CLibFuzzer"]),
 
         // Shared helpers for the test suites: fixture paths, child processes, curl.
@@ -115,13 +117,14 @@ let package = Package(
         .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport", "CLinux"]),
         .testTarget(name: "AlipayNotifyTests", dependencies: ["AlipayNotify", "TestSupport"]),
         .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
+        .testTarget(name: "AlipayOpenAPITests", dependencies: ["AlipayOpenAPI", "AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLiteLedger", "PostgresLedger", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
         .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "AlipayCrypto", "SystemSupport", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NotifyDaemon"]),
         .testTarget(name: "AlipaySandboxTests", dependencies: ["AlipaySandbox", "AlipayCrypto", "AlipayNotify", "TestSupport"]),
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "NotifyDaemon", "TestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "AlipayNotify", "AlipayOpenAPI", "NotifyDaemon", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh 3600            every target for an hour
 #   scripts/fuzz.sh 600 signature   one target for ten minutes
 #
-# Targets: http-parser, form, signature, config (notifyd-fuzz --help lists
+# Targets: http-parser, form, signature, config, gateway-answer (notifyd-fuzz --help lists
 # them with what each checks). Each run starts from the kept inputs in
 # Tests/FuzzCorpus/<target> and grows a working corpus in
 # .build-fuzz/corpus/<target>, kept between runs. An input that crashes or
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if ((${#targets[@]} == 0)); then targets=(http-parser form signature config); fi
+if ((${#targets[@]} == 0)); then targets=(http-parser form signature config gateway-answer); fi
 
 scripts/install-deps.sh run
 

@@ -1,8 +1,9 @@
 import AlipayNotify
 import COpenSSL
 
-/// A private key that signs like Alipay does: for the `sign` tool, the
-/// benchmark corpus and the tests. The daemon itself never holds one.
+/// A private key that signs with RSA2: the merchant's app key, which signs
+/// every request to Alipay's gateway, and (for the `sign` tool, the
+/// benchmark corpus and the tests) a key playing Alipay's part.
 public final class RSAPrivateKey: @unchecked Sendable {
     let pkey: OpaquePointer
 

@@ -1,6 +1,6 @@
 /// The code that faces untrusted bytes, one fuzz target each: what the
-/// network sends (HTTP framing, the form body, its signature) and what an
-/// operator writes (the config file).
+/// network sends (HTTP framing, the form body, its signature, the gateway's
+/// answers) and what an operator writes (the config file).
 public enum FuzzTarget: String, CaseIterable, Sendable {
     /// Requests fed in one piece and in random pieces must parse the same.
     case httpParser = "http-parser"
@@ -10,6 +10,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case signature
     /// Any config file gives settings or an error that names its line.
     case config
+    /// Only gateway answers Alipay signed are facts, however they are laid out.
+    case gatewayAnswer = "gateway-answer"
 
     public var summary: String {
         switch self {
@@ -17,6 +19,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .form: return "form decoder and charsets, decode/encode round trip"
         case .signature: return "canonical string and RSA2 verifier, accepts only what was signed"
         case .config: return "config file parser and settings, errors name a line"
+        case .gatewayAnswer: return "gateway answer scanner and verifier, facts only from signed nodes, any layout"
         }
     }
 
@@ -26,6 +29,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .form: return FormRoundTripProperty()
         case .signature: return try SignatureProperty()
         case .config: return ConfigProperty()
+        case .gatewayAnswer: return try GatewayAnswerProperty()
         }
     }
 }

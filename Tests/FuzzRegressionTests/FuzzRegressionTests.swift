@@ -1,4 +1,6 @@
 import AlipayCrypto
+import AlipayNotify
+import AlipayOpenAPI
 import Foundation
 @testable import FuzzChecks
 import NotifyDaemon
@@ -61,5 +63,32 @@ import TestSupport
         let result = try ChildProcess.run("/usr/bin/openssl", ["pkey", "-in", source.path, "-pubout", "-out", output.path])
         guard result.status == 0 else { throw TestError("openssl pkey: \(result.stderr)") }
         return output
+    }
+}
+
+/// The gateway answer property is able to fail.
+@Suite struct GatewayAnswerPropertyTests {
+    @Test func itCatchesAClassificationThatTrustsAKeyAlipayNeverUsed() throws {
+        let fixtures = FuzzCorpus.packageRoot.appendingPathComponent("Tests/Fixtures")
+        let attacker = try RSAPrivateKey(bytes: Array(Data(contentsOf: fixtures.appendingPathComponent("keys/unrelated_private_key.pem"))))
+        let node = #"{"code":"10000","msg":"Success","out_trade_no":"6823789339978248","total_amount":"0.01","trade_status":"TRADE_SUCCESS"}"#
+        let signature = Base64.encode(try attacker.sign(Array(node.utf8)))
+        let forged = Array(#"{"alipay_trade_query_response":\#(node),"sign":"\#(signature)"}"#.utf8)
+
+        let derived = try FuzzPropertyTests().publicKeyFile(of: "unrelated_private_key.pem")
+        defer { try? FileManager.default.removeItem(at: derived) }
+        let tooTrusting = try GatewayAnswerProperty(extraKeys: [derived])
+        #expect(throws: PropertyViolation.self) { try tooTrusting.check(forged) }
+        #expect(throws: Never.self) { try GatewayAnswerProperty().check(forged) }
+    }
+
+    @Test func itCatchesAVerdictThatDependsOnTheLayout() throws {
+        let genuine = try #require(FuzzCorpus.inputs(.gatewayAnswer).first { $0.name == "seed-query_paid_sign_after_node" })
+        let property = try GatewayAnswerProperty()
+        let scanned = try AnswerScanner.scan(genuine.bytes, method: .tradeQuery)
+        #expect(throws: PropertyViolation.self) {
+            try property.checkLayoutDoesNotMatter(genuine.bytes, method: .tradeQuery, verdict: "unknown.bad_signature")
+        }
+        #expect(GatewayAnswerProperty.layouts(of: scanned, node: Array(genuine.bytes[scanned.node])).count == 2)
     }
 }
