@@ -59,7 +59,7 @@ import TestSupport
     /// Writes the public half of a fixture private key to a temporary file.
     func publicKeyFile(of privateKey: String) throws -> URL {
         let source = FuzzCorpus.packageRoot.appendingPathComponent("Tests/Fixtures/keys/\(privateKey)")
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("notifyd-fuzz-\(getpid())-\(privateKey)")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("notifyd-fuzz-\(getpid())-\(UUID().uuidString)-\(privateKey)")
         let result = try ChildProcess.run("/usr/bin/openssl", ["pkey", "-in", source.path, "-pubout", "-out", output.path])
         guard result.status == 0 else { throw TestError("openssl pkey: \(result.stderr)") }
         return output
