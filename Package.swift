@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "NotifyDaemon",
             dependencies: [
-                "AlipayNotify", "AlipayCrypto", "HTTPServer", "Ledger", "SQLiteLedger", "PostgresLedger", "Outbox", "CLinux", "Locking",
+                "AlipayNotify", "AlipayCrypto", "AlipayOpenAPI", "HTTPServer", "Ledger", "SQLiteLedger", "PostgresLedger", "Outbox", "CLinux", "Locking",
                 "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -7,12 +7,12 @@ import AlipayNotify
 enum LedgerWrites {
     /// The trade's history: every observation once per id (a notification's
     /// notify_id, a gateway answer's own id), with its raw bytes.
-    static let insertObservation = """
+    static let insertObservation = SQLStatement("""
         INSERT INTO notifications(notify_id, source, out_trade_no, trade_status, trade_no, total_fen, refund_fen,
                                   out_biz_no, notify_time, received_at, decision, raw_body)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
         ON CONFLICT (notify_id) DO NOTHING
-        """
+        """)
 
     static func observationValues(_ accepted: AcceptedObservation, decision: String) -> [SQLValue] {
         let o = accepted.observation
@@ -24,7 +24,7 @@ enum LedgerWrites {
     }
 
     /// The trade's new state; the first shipment's time and notify_id are never overwritten.
-    static let upsertTrade = """
+    static let upsertTrade = SQLStatement("""
         INSERT INTO trades(out_trade_no, trade_no, status, total_fen, paid, shipped, duplicate_payment,
                            refunded_fen, close_reason, business_order, updated_at, shipped_at, ship_notify_id)
         VALUES ($1, $2, $3, $4, $5::boolean, $6::boolean, $7::boolean, $8, $9, $10, $11, $12, $13)
@@ -35,7 +35,7 @@ enum LedgerWrites {
             updated_at = excluded.updated_at,
             shipped_at = coalesce(trades.shipped_at, excluded.shipped_at),
             ship_notify_id = coalesce(trades.ship_notify_id, excluded.ship_notify_id)
-        """
+        """)
 
     /// `shippedBy`: the observation that shipped the trade, when this one did.
     static func tradeValues(_ trade: TradeRecord, businessOrder: String?, shippedBy: ObservationSource?, at time: String) -> [SQLValue] {
@@ -49,12 +49,12 @@ enum LedgerWrites {
     }
 
     /// An outbox event, due at once; its stable id makes a second insert a no-op.
-    static let insertEvent = """
+    static let insertEvent = SQLStatement("""
         INSERT INTO events(id, kind, out_trade_no, source, notify_id, trade_no, business_order, amount_fen,
                            refunded_total_fen, close_reason, created_at, next_attempt_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
         ON CONFLICT (id) DO NOTHING
-        """
+        """)
 
     static func eventValues(_ event: PlannedEvent, source: ObservationSource, tradeNo: String?, businessOrder: String?,
                             at time: String) -> [SQLValue] {
@@ -66,12 +66,12 @@ enum LedgerWrites {
     }
 
     /// A refused observation, once per reason and id, counted on every retry.
-    static let upsertQuarantine = """
+    static let upsertQuarantine = SQLStatement("""
         INSERT INTO quarantine(dedup_key, reason, detail, notify_id, out_trade_no, app_id, total_amount,
                                first_seen_at, last_seen_at, raw_body)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
         ON CONFLICT (dedup_key) DO UPDATE SET last_seen_at = excluded.last_seen_at, times_seen = quarantine.times_seen + 1
-        """
+        """)
 
     static func quarantineValues(_ entry: QuarantineEntry, at time: String) -> [SQLValue] {
         [
@@ -81,31 +81,31 @@ enum LedgerWrites {
         ]
     }
 
-    static let insertPayer = "INSERT INTO business_order_payments(business_order, out_trade_no, paid_at) VALUES ($1, $2, $3)"
+    static let insertPayer = SQLStatement("INSERT INTO business_order_payments(business_order, out_trade_no, paid_at) VALUES ($1, $2, $3)")
 
     /// A new order; an existing one is left as it is (and compared by the caller).
-    static let insertOrder = """
+    static let insertOrder = SQLStatement("""
         INSERT INTO orders(out_trade_no, total_fen, business_order, created_at) VALUES ($1, $2, $3, $4)
         ON CONFLICT (out_trade_no) DO NOTHING
-        """
+        """)
 
     static func orderValues(_ order: MerchantOrder) -> [SQLValue] {
         [.text(order.outTradeNo), .integer(order.totalAmount.value), .optional(order.businessOrder), .text(order.createdAt)]
     }
 
     /// The readiness check's small write.
-    static let upsertProbe = """
+    static let upsertProbe = SQLStatement("""
         INSERT INTO readiness_probe(instance, probed_at) VALUES ($1, $2)
         ON CONFLICT (instance) DO UPDATE SET probed_at = excluded.probed_at
-        """
+        """)
 
     /// A gateway call and what came of it; recording the same call twice is a no-op.
-    static let insertGatewayCall = """
+    static let insertGatewayCall = SQLStatement("""
         INSERT INTO gateway_calls(id, method, out_trade_no, requested_at, answered_at, outcome, code, sub_code, detail,
                                   trade_status, raw_answer)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         ON CONFLICT (id) DO NOTHING
-        """
+        """)
 
     static func gatewayCallValues(_ call: GatewayCall) -> [SQLValue] {
         [

@@ -10,10 +10,10 @@ public protocol SQLConnection: AnyObject {
 
     /// Runs a statement that returns no rows; returns the rows it changed.
     @discardableResult
-    func run(_ sql: String, _ values: [SQLValue]) throws -> Int
+    func run(_ statement: SQLStatement, _ values: [SQLValue]) throws -> Int
 
     /// Runs a query and decodes every row.
-    func rows<T>(_ sql: String, _ values: [SQLValue], _ decode: (Row) throws -> T) throws -> [T]
+    func rows<T>(_ statement: SQLStatement, _ values: [SQLValue], _ decode: (Row) throws -> T) throws -> [T]
 
     /// Runs SQL without parameters, several statements allowed (schema changes).
     func execute(_ sql: String) throws
@@ -26,13 +26,24 @@ public protocol SQLConnection: AnyObject {
 
 extension SQLConnection {
     /// The first row's decoding, if there is a row.
-    public func firstRow<T>(_ sql: String, _ values: [SQLValue] = [], _ decode: (Row) throws -> T) throws -> T? {
-        try rows(sql, values, decode).first
+    public func firstRow<T>(_ statement: SQLStatement, _ values: [SQLValue] = [], _ decode: (Row) throws -> T) throws -> T? {
+        try rows(statement, values, decode).first
+    }
+
+    /// Text put together at run time (cached by its text).
+    @discardableResult
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        try run(.dynamic(sql), values)
+    }
+
+    /// Text put together at run time (cached by its text).
+    public func rows<T>(_ sql: String, _ values: [SQLValue] = [], _ decode: (Row) throws -> T) throws -> [T] {
+        try rows(.dynamic(sql), values, decode)
     }
 
     /// The first column of the first row as an integer (0 without a row).
     public func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws -> Int64 {
-        try firstRow(sql, values) { $0.int(0) } ?? 0
+        try firstRow(.dynamic(sql), values) { $0.int(0) } ?? 0
     }
 }
 

@@ -64,7 +64,7 @@ extension SQLLedgerStore {
     /// Events, oldest first, optionally of one state and kind.
     public func events(state: OutboxEventState?, kind: LedgerEventKind?, limit: Int) throws -> [OutboxEvent] {
         let query = OutboxStatements.events(state: state, kind: kind, limit: limit)
-        return try reading { try $0.rows(query.sql, query.values, LedgerRows.event) }
+        return try reading { try $0.rows(query.statement, query.values, LedgerRows.event) }
     }
 
     /// Counts for monitoring: undelivered and dead events, and when the

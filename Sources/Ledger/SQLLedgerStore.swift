@@ -73,8 +73,8 @@ extension SQLLedgerStore {
             let trade = try connection.firstRow(LedgerReads.trade, key, LedgerRows.trade)
             let shippedAt = try connection.firstRow(LedgerReads.shippedAt, key) { $0.optionalText(0) } ?? nil
             let history = try connection.rows(LedgerReads.tradeHistory, key, LedgerRows.historyEntry)
-            let eventsByTrade = LedgerReads.tradeEvents(connection.dialect)
-            let events = try connection.rows(eventsByTrade.sql, eventsByTrade.values(outTradeNo), LedgerRows.event)
+            let eventsByTrade = LedgerReads.tradeEvents(connection.dialect, outTradeNo)
+            let events = try connection.rows(eventsByTrade.statement, eventsByTrade.values, LedgerRows.event)
             let quarantined = try connection.rows(LedgerReads.tradeQuarantine, key, LedgerRows.quarantined)
             let calls = try connection.rows(LedgerReads.tradeGatewayCalls, key, LedgerRows.gatewayCall)
             if order == nil && trade == nil && history.isEmpty && quarantined.isEmpty && calls.isEmpty { return nil }

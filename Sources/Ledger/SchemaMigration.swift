@@ -18,7 +18,7 @@ extension SchemaMigration {
     /// transaction (after `lock`, when several processes may migrate at
     /// once). A database from a newer release is refused rather than misread.
     package static func migrate<Connection: SQLConnection>(
-        _ migrations: [SchemaMigration], on connection: Connection, lock: String? = nil,
+        _ migrations: [SchemaMigration], on connection: Connection, lock: SQLStatement? = nil,
         newerSchema: (_ found: Int64, _ known: Int) -> any Error
     ) throws {
         let latest = migrations.last?.version ?? 0

@@ -5,7 +5,11 @@ import Ledger
 /// Used by one thread at a time (the ledger writer owns one).
 public final class PostgresConnection: SQLConnection {
     private let handle: OpaquePointer
+    /// Statements made at run time, by their text.
     private var prepared: [String: String] = [:]
+    /// The statements of `static let`s, by their slot.
+    private var slotNames: [String?] = []
+    private var preparedCount = 0
 
     /// Connects with a libpq connection string: a `postgres://` URL or the
     /// `host=… dbname=…` keyword form.
@@ -32,12 +36,12 @@ public final class PostgresConnection: SQLConnection {
     public var dialect: SQLDialect { .postgres }
 
     @discardableResult
-    public func run(_ sql: String, _ values: [SQLValue]) throws -> Int {
-        try query(sql, values).affected
+    public func run(_ statement: SQLStatement, _ values: [SQLValue]) throws -> Int {
+        try query(statement, values).affected
     }
 
-    public func rows<T>(_ sql: String, _ values: [SQLValue], _ decode: (PostgresRow) throws -> T) throws -> [T] {
-        let rows = try query(sql, values)
+    public func rows<T>(_ statement: SQLStatement, _ values: [SQLValue], _ decode: (PostgresRow) throws -> T) throws -> [T] {
+        let rows = try query(statement, values)
         return try (0..<rows.count).map { try decode(PostgresRow(rows: rows, index: $0)) }
     }
 
@@ -72,17 +76,9 @@ public final class PostgresConnection: SQLConnection {
     /// Runs a parameterized statement, prepared on first use. Text
     /// parameters; `.blob` values go in binary form (bytea).
     @discardableResult
-    func query(_ sql: String, _ values: [SQLValue] = []) throws -> PostgresRows {
-        let name: String
-        if let existing = prepared[sql] {
-            name = existing
-        } else {
-            name = "s\(prepared.count)"
-            let result = PQprepare(handle, name, sql, Int32(values.count), nil)
-            defer { PQclear(result) }
-            try check(result, operation: "prepare \(sql.prefix(60))")
-            prepared[sql] = name
-        }
+    func query(_ statement: SQLStatement, _ values: [SQLValue] = []) throws -> PostgresRows {
+        let sql = statement.text
+        let name = try preparedName(statement, parameterCount: values.count)
         var texts: [[CChar]?] = []
         var lengths: [Int32] = []
         var formats: [Int32] = []
@@ -108,6 +104,24 @@ public final class PostgresConnection: SQLConnection {
             throw error
         }
         return PostgresRows(result!)
+    }
+
+    /// The name `statement` is prepared under on this connection, preparing it on first use.
+    private func preparedName(_ statement: SQLStatement, parameterCount: Int) throws -> String {
+        if let slot = statement.slot, slot < slotNames.count, let name = slotNames[slot] { return name }
+        if statement.slot == nil, let name = prepared[statement.text] { return name }
+        let name = "s\(preparedCount)"
+        let result = PQprepare(handle, name, statement.text, Int32(parameterCount), nil)
+        defer { PQclear(result) }
+        try check(result, operation: "prepare \(statement.text.prefix(60))")
+        preparedCount += 1
+        if let slot = statement.slot {
+            if slot >= slotNames.count { slotNames += Array(repeating: nil, count: slot + 1 - slotNames.count) }
+            slotNames[slot] = name
+        } else {
+            prepared[statement.text] = name
+        }
+        return name
     }
 
     private func withPointers<R>(_ values: [[CChar]?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {

@@ -111,8 +111,7 @@ public final class PostgresLedgerStore: SQLLedgerStore {
         if !tradeNumbers.isEmpty {
             let list = "{" + tradeNumbers.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
                 .joined(separator: ",") + "}"
-            let rows = try connection.rows("SELECT out_trade_no, business_order FROM orders WHERE out_trade_no = ANY($1::text[]) AND business_order IS NOT NULL",
-                                           [.text(list)]) { ($0.text(0), $0.text(1)) }
+            let rows = try connection.rows(Self.businessOrdersOf, [.text(list)]) { ($0.text(0), $0.text(1)) }
             for (outTradeNo, businessOrder) in rows { businessOrders[outTradeNo] = businessOrder }
         }
         func key(_ index: Int) -> String {
@@ -122,6 +121,9 @@ public final class PostgresLedgerStore: SQLLedgerStore {
         }
         return batch.indices.sorted { key($0) < key($1) || (key($0) == key($1) && $0 < $1) }
     }
+
+    static let businessOrdersOf = SQLStatement(
+        "SELECT out_trade_no, business_order FROM orders WHERE out_trade_no = ANY($1::text[]) AND business_order IS NOT NULL")
 
     /// Several daemons may share a PostgreSQL ledger.
     public var isShared: Bool { true }

@@ -136,7 +136,7 @@ enum PostgresSchema {
     static var latestVersion: Int { migrations.last?.version ?? 0 }
 
     static func migrate(_ connection: PostgresConnection) throws {
-        try SchemaMigration.migrate(migrations, on: connection, lock: "SELECT pg_advisory_xact_lock(\(migrationLock))") { found, known in
+        try SchemaMigration.migrate(migrations, on: connection, lock: .dynamic("SELECT pg_advisory_xact_lock(\(migrationLock))")) { found, known in
             PostgresError(sqlState: nil, message: "the database has schema version \(found), newer than this alipay-notifyd knows (\(known)); upgrade alipay-notifyd",
                           operation: "migrate", connectionLost: false)
         }

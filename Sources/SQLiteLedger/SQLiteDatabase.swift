@@ -10,7 +10,10 @@ import Ledger
 public final class SQLiteDatabase: SQLConnection {
     let handle: OpaquePointer
     public let path: String
+    /// Statements made at run time, by their text.
     private var statements: [String: SQLiteStatement] = [:]
+    /// The statements of `static let`s, by their slot.
+    private var slots: [SQLiteStatement?] = []
 
     /// Opens (creating when allowed) the database at `path` in WAL mode with
     /// `synchronous=FULL`: a commit returns only after the WAL is on disk.
@@ -45,6 +48,7 @@ public final class SQLiteDatabase: SQLConnection {
 
     deinit {
         statements.removeAll()
+        slots.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -70,13 +74,23 @@ public final class SQLiteDatabase: SQLConnection {
         return statement
     }
 
-    @discardableResult
-    public func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
-        try statement(sql).run(values)
+    /// The prepared form of `statement`, prepared once and reused.
+    func prepared(_ statement: SQLStatement) throws(SQLiteError) -> SQLiteStatement {
+        guard let slot = statement.slot else { return try self.statement(statement.text) }
+        if slot < slots.count, let cached = slots[slot] { return cached }
+        let prepared = try SQLiteStatement(database: self, sql: SQLDialect.sqlite.render(statement.text))
+        if slot >= slots.count { slots += Array(repeating: nil, count: slot + 1 - slots.count) }
+        slots[slot] = prepared
+        return prepared
     }
 
-    public func rows<T>(_ sql: String, _ values: [SQLValue] = [], _ decode: (SQLiteStatement) throws -> T) throws -> [T] {
-        try statement(sql).rows(values, decode)
+    @discardableResult
+    public func run(_ statement: SQLStatement, _ values: [SQLValue]) throws -> Int {
+        try prepared(statement).run(values)
+    }
+
+    public func rows<T>(_ statement: SQLStatement, _ values: [SQLValue], _ decode: (SQLiteStatement) throws -> T) throws -> [T] {
+        try prepared(statement).rows(values, decode)
     }
 
     public func scalarText(_ sql: String) throws(SQLiteError) -> String? {
@@ -89,16 +103,19 @@ public final class SQLiteDatabase: SQLConnection {
     /// When it throws, rolls back if SQLite has not already (it may after an
     /// I/O error or a full disk), and rethrows the first error.
     public func inTransaction<T>(_ body: () throws -> T) throws -> T {
-        try statement("BEGIN IMMEDIATE").run()
+        try prepared(Self.begin).run()
         do {
             let result = try body()
-            try statement("COMMIT").run()
+            try prepared(Self.commit).run()
             return result
         } catch {
             if isInTransaction { try? execute("ROLLBACK") }
             throw error
         }
     }
+
+    static let begin = SQLStatement("BEGIN IMMEDIATE")
+    static let commit = SQLStatement("COMMIT")
 
     /// True while a transaction is open.
     var isInTransaction: Bool {
