@@ -15,6 +15,9 @@ public protocol SQLConnection: AnyObject {
     /// Runs a query and decodes every row.
     func rows<T>(_ statement: SQLStatement, _ values: [SQLValue], _ decode: (Row) throws -> T) throws -> [T]
 
+    /// Runs a query and decodes its first row, if there is one.
+    func firstRow<T>(_ statement: SQLStatement, _ values: [SQLValue], _ decode: (Row) throws -> T) throws -> T?
+
     /// Runs SQL without parameters, several statements allowed (schema changes).
     func execute(_ sql: String) throws
 
@@ -25,11 +28,6 @@ public protocol SQLConnection: AnyObject {
 }
 
 extension SQLConnection {
-    /// The first row's decoding, if there is a row.
-    public func firstRow<T>(_ statement: SQLStatement, _ values: [SQLValue] = [], _ decode: (Row) throws -> T) throws -> T? {
-        try rows(statement, values, decode).first
-    }
-
     /// Text put together at run time (cached by its text).
     @discardableResult
     public func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
@@ -43,7 +41,7 @@ extension SQLConnection {
 
     /// The first column of the first row as an integer (0 without a row).
     public func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws -> Int64 {
-        try firstRow(.dynamic(sql), values) { $0.int(0) } ?? 0
+        try firstRow(.dynamic(sql), values, { $0.int(0) }) ?? 0
     }
 }
 

@@ -45,6 +45,11 @@ public final class PostgresConnection: SQLConnection {
         return try (0..<rows.count).map { try decode(PostgresRow(rows: rows, index: $0)) }
     }
 
+    public func firstRow<T>(_ statement: SQLStatement, _ values: [SQLValue], _ decode: (PostgresRow) throws -> T) throws -> T? {
+        let rows = try query(statement, values)
+        return rows.count > 0 ? try decode(PostgresRow(rows: rows, index: 0)) : nil
+    }
+
     /// Runs `body` in `BEGIN … COMMIT`. A transaction that lost a deadlock
     /// or a serialization race is rolled back and run again (a few times);
     /// any other error rolls back, unless the connection is gone, and is

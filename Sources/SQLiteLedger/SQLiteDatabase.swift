@@ -93,6 +93,10 @@ public final class SQLiteDatabase: SQLConnection {
         try prepared(statement).rows(values, decode)
     }
 
+    public func firstRow<T>(_ statement: SQLStatement, _ values: [SQLValue], _ decode: (SQLiteStatement) throws -> T) throws -> T? {
+        try prepared(statement).firstRow(values, decode)
+    }
+
     public func scalarText(_ sql: String) throws(SQLiteError) -> String? {
         let statement = try SQLiteStatement(database: self, sql: sql)
         return try statement.step() ? statement.optionalText(0) : nil
