@@ -32,7 +32,7 @@ swift build -c release --product notifyd-bench >/dev/null
 daemon="$root/.build/release/alipay-notifyd"
 bench="$root/.build/release/notifyd-bench"
 work=$(mktemp -d)
-trap 'kill -TERM "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap '[ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 total() { # the "summary:" line of a callgrind output file
   awk '/^summary:/ {print $2}' "$1"
