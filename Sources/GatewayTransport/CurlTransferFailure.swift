@@ -42,6 +42,9 @@ enum CurlCode {
 /// OpenSSL's certificate verify results that the classification names (openssl/x509_vfy.h).
 enum X509VerifyResult {
     static let ok = 0
+    /// What libcurl (7.88, OpenSSL) leaves as the verify result when its
+    /// own host name check fails: `!X509_V_OK`, set before the check.
+    static let curlHostCheckPending = 1
     static let unableToGetIssuerCertificate = 2
     static let certificateHasExpired = 10
     static let depthZeroSelfSignedCertificate = 18

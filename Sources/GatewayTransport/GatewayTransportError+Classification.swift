@@ -34,9 +34,11 @@ extension GatewayTransportError {
                 kind = .expiredCertificate
                 remedy = "\(host)'s certificate has expired, or this machine's clock is wrong: check the clock "
                     + "(timedatectl) first. Never turn verification off. \(unknownAdvice)"
-            case X509VerifyResult.hostnameMismatch, X509VerifyResult.ok:
+            case X509VerifyResult.hostnameMismatch, X509VerifyResult.ok, X509VerifyResult.curlHostCheckPending:
                 // libcurl checks the name itself after OpenSSL accepted the
-                // chain, so a mismatch it finds comes with verify result 0.
+                // chain, and a mismatch it finds leaves its placeholder
+                // (1, "not yet verified") as the verify result: no X509 code.
+                if failure.verifyResult != X509VerifyResult.hostnameMismatch { verifyResult = nil }
                 kind = .hostNameMismatch
                 remedy = "\(host)'s certificate is for another name: use the gateway's own host name in the "
                     + "gateway URL (not an IP address or an alias); if it is right, something is intercepting TLS. "

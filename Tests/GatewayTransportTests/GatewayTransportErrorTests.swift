@@ -20,6 +20,9 @@ import Testing
         #expect(classify(CurlCode.peerFailedVerification, verify: 10).kind == .expiredCertificate)
         #expect(classify(CurlCode.peerFailedVerification, verify: 62).kind == .hostNameMismatch)
         #expect(classify(CurlCode.peerFailedVerification, verify: 0).kind == .hostNameMismatch)
+        #expect(classify(CurlCode.peerFailedVerification, verify: 1).kind == .hostNameMismatch)
+        #expect(classify(CurlCode.peerFailedVerification, verify: 1).verifyResult == nil)
+        #expect(classify(CurlCode.peerFailedVerification, verify: 62).verifyResult == 62)
         for code in [2, 18, 19, 20, 21] {
             #expect(classify(CurlCode.peerFailedVerification, verify: code).kind == .untrustedCertificate)
         }

@@ -110,6 +110,14 @@ import TestSupport
         #expect(try atTheLimit.post(form: form).get().body.count == 4096)
     }
 
+    @Test func aServerThatDoesNotSpeakTLSIsATLSFailure() throws {
+        let gateway = try LoopbackGateway { _ in .text(200, "plain") }
+        let transport = try GatewayTransport(configuration: .init(gatewayURL: "https://127.0.0.1:\(gateway.port)/gateway.do"))
+        let error = try #require(unknown(transport.post(form: form)))
+        #expect(error.kind == .tlsFailure)
+        #expect(error.description.contains("speaks TLS"))
+    }
+
     @Test func plainHTTPToANonLoopbackHostIsRefusedAtConstruction() {
         #expect {
             try GatewayTransport(configuration: .init(gatewayURL: "http://openapi.alipay.com/gateway.do"))

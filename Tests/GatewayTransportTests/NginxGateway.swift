@@ -37,7 +37,8 @@ final class NginxGateway: @unchecked Sendable {
             error_log \(prefix)/error.log;
             events { worker_connections 64; }
             http {
-                access_log off;
+                log_format connections '$connection $connection_requests';
+                access_log \(prefix)/access.log connections;
                 client_body_temp_path \(prefix)/temp/body;
                 proxy_temp_path \(prefix)/temp/proxy;
                 fastcgi_temp_path \(prefix)/temp/fastcgi;
@@ -70,6 +71,13 @@ final class NginxGateway: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+    }
+
+    /// The TLS connection that carried each request so far, in order
+    /// (nginx's `$connection` serial number).
+    func connectionOfEachRequest() -> [String] {
+        let text = (try? String(contentsOfFile: directory.file("nginx") + "/access.log", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
     }
 
     private func waitUntilListening() throws {
