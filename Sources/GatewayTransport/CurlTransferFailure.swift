@@ -37,6 +37,7 @@ enum CurlCode {
     static let sslShutdownFailed = 80
     static let sslCRLBadFile = 82
     static let sslIssuerError = 83
+    static let proxyHandshake = 97
 }
 
 /// OpenSSL's certificate verify results that the classification names (openssl/x509_vfy.h).

@@ -10,6 +10,11 @@ extension GatewayTransportError {
         var verifyResult: Int?
         let remedy: String
         switch failure.curlCode {
+        case _ where failure.curlCode == CurlCode.proxyHandshake || failure.message.contains("CONNECT tunnel failed"):
+            // libcurl 7.88 reports a refused CONNECT as a receive error.
+            kind = .connectionFailed
+            remedy = "The proxy in https_proxy would not open a tunnel to \(host): fix the proxy, or leave \(host) "
+                + "out of it with no_proxy. \(unknownAdvice)"
         case CurlCode.operationTimedOut where !failure.requestSent:
             kind = .connectTimeout
             remedy = "No connection to \(host) within connectTimeout (\(Self.seconds(configuration.connectTimeout))): "
