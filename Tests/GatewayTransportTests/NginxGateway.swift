@@ -19,7 +19,10 @@ final class NginxGateway: @unchecked Sendable {
 
     static let missingMessage = "nginx is not installed: scripts/install-deps.sh test installs it (CI does)"
 
+    /// The HTTPS port.
     let port: UInt16
+    /// A plain-HTTP port with the same answer, for measuring the client alone.
+    let httpPort: UInt16
     let directory: TemporaryDirectory
     private let process: SpawnedProcess
 
@@ -29,6 +32,7 @@ final class NginxGateway: @unchecked Sendable {
         let prefix = directory.file("nginx")
         try FileManager.default.createDirectory(atPath: prefix + "/temp", withIntermediateDirectories: true)
         port = try SilentListener.refusedPort()
+        httpPort = try SilentListener.refusedPort()
         let configuration = """
             daemon off;
             master_process off;
@@ -48,6 +52,11 @@ final class NginxGateway: @unchecked Sendable {
                     listen 127.0.0.1:\(port) ssl;
                     ssl_certificate \(certificate.certificate);
                     ssl_certificate_key \(certificate.key);
+                    keepalive_requests 10000;
+                    location / { default_type application/json; return 200 '{"ok":1}'; }
+                }
+                server {
+                    listen 127.0.0.1:\(httpPort);
                     keepalive_requests 10000;
                     location / { default_type application/json; return 200 '{"ok":1}'; }
                 }
