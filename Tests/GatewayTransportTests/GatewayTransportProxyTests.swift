@@ -17,6 +17,10 @@ import TestSupport
         let proxy = try LoopbackGateway { _ in .text(403, "no tunnel") }
         let sandbox = try LoopbackGateway { _ in .text(200, "sandbox") }
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        // The child is a test process, not a daemon: under scripts/sanitize.sh
+        // it gets the test process's sanitizer options (no leak check), not
+        // the ones SpawnedProcess gives daemons.
+        let sanitizer = ProcessInfo.processInfo.environment["ASAN_OPTIONS"].map { ["NOTIFYD_TEST_CHILD_ASAN_OPTIONS": $0] } ?? [:]
         let child = try ChildProcess.run(
             executable,
             ["--testing-library", "swift-testing", "--filter", "childCallsThroughTheEnvironmentsProxies"],
@@ -25,7 +29,7 @@ import TestSupport
                 "https_proxy": "http://127.0.0.1:\(proxy.port)",
                 "http_proxy": "http://127.0.0.1:\(proxy.port)",
                 "no_proxy": "", "NO_PROXY": "", "HTTPS_PROXY": "", "ALL_PROXY": "", "all_proxy": "",
-            ],
+            ].merging(sanitizer) { $1 },
             timeout: 60
         )
         #expect(child.status == 0, "the child's checks failed:\n\(child.stdout)\n\(child.stderr)")
