@@ -109,12 +109,15 @@ final class CurlEasyHandle: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
+    /// An empty C string that never moves: what CURLOPT_POSTFIELDS points
+    /// at between calls.
     private static var noBody: UnsafePointer<CChar> {
         UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
     }
 
-    /// Whether to go on receiving: false (0 bytes taken) aborts the transfer
-    /// with CURLE_WRITE_ERROR once the body would cross the limit.
+    /// The write callback's work: returns the bytes taken. Taking none (0)
+    /// aborts the transfer with CURLE_WRITE_ERROR once the body would cross
+    /// the limit (an answer without Content-Length, such as a chunked one).
     private func append(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard responseBody.count + bytes.count <= maximumResponseBytes else {
             responseTooLarge = true
