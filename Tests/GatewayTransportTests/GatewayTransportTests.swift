@@ -110,6 +110,15 @@ import TestSupport
         #expect(try atTheLimit.post(form: form).get().body.count == 4096)
     }
 
+    @Test func aChunkedAnswerIsCutOffAtTheLimit() throws {
+        let server = try ChunkedAnswerServer(chunks: 8, chunkBytes: 1000)
+        let transport = try GatewayTransport(configuration: .init(
+            gatewayURL: "http://127.0.0.1:\(server.port)/gateway.do", maximumResponseBytes: 4095
+        ))
+        let error = try #require(unknown(transport.post(form: form)))
+        #expect(error.kind == .responseTooLarge)
+    }
+
     @Test func aServerThatDoesNotSpeakTLSIsATLSFailure() throws {
         let gateway = try LoopbackGateway { _ in .text(200, "plain") }
         let transport = try GatewayTransport(configuration: .init(gatewayURL: "https://127.0.0.1:\(gateway.port)/gateway.do"))
