@@ -28,6 +28,11 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // epoll, eventfd and socket options that the Glibc module does not export.
         .systemLibrary(name: "CLinux"),
         // libFuzzer's driver entry; linked only by fuzzing builds (scripts/fuzz.sh).
@@ -59,6 +64,9 @@ let package = Package(
         .target(name: "SQLiteLedger", dependencies: ["Ledger", "AlipayNotify", "CSQLite", "CLinux", "SystemSupport"]),
         // The shared ledger: a PostgreSQL database several daemons write at once.
         .target(name: "PostgresLedger", dependencies: ["Ledger", "AlipayNotify", "CLibPQ"]),
+        // HTTPS to Alipay's OpenAPI gateway over libcurl: TLS verified, connection reused,
+        // every failure classified as an unknown result.
+        .target(name: "GatewayTransport", dependencies: ["CCurl", "Locking", "SystemSupport"]),
         // The outbox dispatcher and its sinks (HTTP, exec).
         .target(
             name: "Outbox",
@@ -119,6 +127,7 @@ let package = Package(
         .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "AlipayOpenAPITests", dependencies: ["AlipayOpenAPI", "AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "GatewayTransportTests", dependencies: ["GatewayTransport", "HTTPServer", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLiteLedger", "PostgresLedger", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
         .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "AlipayCrypto", "SystemSupport", "TestSupport"]),

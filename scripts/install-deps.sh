@@ -7,10 +7,10 @@
 set -euo pipefail
 
 profile="${1:-run}"
-packages=(libssl-dev libsqlite3-dev libpq-dev pkg-config openssl curl ca-certificates)
+packages=(libssl-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev pkg-config openssl curl ca-certificates)
 case "$profile" in
   run) ;;
-  test) packages+=(sqlite3 postgresql wrk python3 python3-prometheus-client python3-cryptography systemd) ;;
+  test) packages+=(nginx sqlite3 postgresql wrk python3 python3-prometheus-client python3-cryptography systemd) ;;
   bench) packages+=(wrk python3 postgresql valgrind) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
