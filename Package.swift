@@ -76,7 +76,8 @@ let package = Package(
         .target(
             name: "NotifyDaemon",
             dependencies: [
-                "AlipayNotify", "AlipayCrypto", "AlipayOpenAPI", "HTTPServer", "Ledger", "SQLiteLedger", "PostgresLedger", "Outbox", "CLinux", "Locking",
+                "AlipayNotify", "AlipayCrypto", "AlipayOpenAPI", "GatewayTransport", "HTTPServer", "Ledger", "SQLiteLedger", "PostgresLedger",
+                "Outbox", "CLinux", "Locking",
                 "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -7,8 +7,8 @@ import NotifyDaemon
 struct TradeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trade",
-        abstract: "Show what the ledger knows about one order.",
-        subcommands: [Show.self]
+        abstract: "Show what the ledger knows about one order, or ask Alipay about it.",
+        subcommands: [Show.self, TradeQueryCommand.self]
     )
 
     struct Show: ParsableCommand {
