@@ -113,6 +113,17 @@ struct TradeQueryCommand: ParsableCommand {
         }
     }
 
+    /// What the ledger did, in one word (`ship`, `recorded`, `duplicate`, `quarantined`, `none`).
+    static func label(_ recorded: LedgerOutcome?) -> String {
+        switch recorded {
+        case .recorded(let decision)?: return decision.summary
+        case .duplicate?: return "duplicate"
+        case .rejected?: return "quarantined"
+        case .unavailable?: return "unavailable"
+        case nil: return "none"
+        }
+    }
+
     static func text(_ answer: GatewayAnswer, recorded: LedgerOutcome?, dryRun: Bool, gateway: String) -> String {
         var lines = ["asked \(gateway) about \(answer.outTradeNo) (call \(answer.callID))"]
         switch answer.outcome {
@@ -146,7 +157,7 @@ struct TradeQueryCommand: ParsableCommand {
                 + "\"trade_no\":\(optional(stated.tradeNo)),\"gmt_payment\":\(optional(stated.gmtPayment))}"
         }
         return "{\"call\":\(LedgerJSON.gatewayCall(call)),\"outcome\":\"\(answer.outcome.code)\",\"trade\":\(observation),"
-            + "\"recorded\":\(JSONText.string(dryRun ? "dry-run" : recordingError == nil ? what(recorded, dryRun: false) : "error")),"
+            + "\"recorded\":\(JSONText.string(dryRun ? "dry-run" : recordingError == nil ? label(recorded) : "error")),"
             + "\"exit_status\":\(exitStatus(answer, recorded: recorded))}"
     }
 }

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `trade query` against alipay-sandbox: what Alipay verifiably answers goes
+/// through the same checks, state machine and ledger as a notification, and
+/// an answer that is not verified decides nothing.
+@Suite(.serialized) struct TradeQueryTests {
+    let directory = TemporaryDirectory("e2e-trade-query")
+    let sandbox: SandboxProcess
+    let config: String
+
+    init() throws {
+        sandbox = try SandboxProcess()
+        config = directory.file("query.conf")
+        try """
+            db = \(directory.file("ledger.db"))
+            alipay-public-key = \(Fixtures.path(Fixtures.currentPublicKeyPEM))
+            app-id = \(Fixtures.config.app_id)
+            seller-id = \(Fixtures.config.seller_id)
+            app-private-key = \(SandboxProcess.appPrivateKey)
+            alipay-gateway = \(sandbox.gatewayURL)
+            gateway-timeout = 5s
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+    }
+
+    func order(_ outTradeNo: String, _ amount: String) throws {
+        let result = try DaemonProcess.command(["orders", "add", "--db", directory.file("ledger.db"), outTradeNo, amount])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    func query(_ outTradeNo: String, _ extra: [String] = []) throws -> ProcessResult {
+        try DaemonProcess.command(["trade", "query", outTradeNo, "--config", config] + extra)
+    }
+
+    func sql(_ query: String) throws -> String {
+        let result = try ChildProcess.run("sqlite3", [directory.file("ledger.db"), query])
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func aPaidTradeIsRecordedAndShipsAndTheLaterNotificationShipsNothing() throws {
+        try order("TQ-PAID", "88.88")
+        try sandbox.command(["pay", "TQ-PAID", "88.88"])
+        let asked = try query("TQ-PAID")
+        #expect(asked.status == 0, "\(asked.stdout) \(asked.stderr)")
+        #expect(asked.stdout.contains("recorded: ship"))
+        #expect(try sql("SELECT count(*) FROM shipments WHERE out_trade_no = 'TQ-PAID'") == "1")
+        #expect(try sql("SELECT source FROM events WHERE id = 'TQ-PAID/ship'") == "gateway")
+
+        // Alipay's own notification comes later: success, and no second shipment.
+        let daemon = try DaemonProcess(arguments: DaemonProcess.fixtureArguments(directory), directory: directory)
+        let notified = try Curl.post(daemon.notifyURL, body: SignedNotification.paid("TQ-PAID", amount: "88.88", notifyID: "tq-paid-1"))
+        #expect(notified.body == "success")
+        daemon.stop()
+        #expect(try sql("SELECT count(*) FROM shipments") == "1")
+        #expect(try sql("SELECT count(*) FROM events WHERE out_trade_no = 'TQ-PAID'") == "1")
+        #expect(try sql("SELECT group_concat(source) FROM notifications WHERE out_trade_no = 'TQ-PAID' ORDER BY id") == "gateway,notification")
+    }
+
+    @Test func aFinishedTradeShipsAWaitingOneIsRecordedAndAClosedOneClosesUnpaid() throws {
+        for (name, steps) in [("TQ-FIN", ["pay", "finish"]), ("TQ-WAIT", []), ("TQ-CLOSED", ["close"])] {
+            try order(name, "10.00")
+            try sandbox.command(["create", name, "10.00"])
+            for step in steps { try sandbox.command(step == "pay" ? [step, name, "10.00"] : [step, name]) }
+            let asked = try query(name)
+            #expect(asked.status == 0, "\(name): \(asked.stdout) \(asked.stderr)")
+        }
+        #expect(try sql("SELECT status || ',' || shipped FROM trades WHERE out_trade_no = 'TQ-FIN'") == "TRADE_FINISHED,1")
+        #expect(try sql("SELECT status || ',' || shipped FROM trades WHERE out_trade_no = 'TQ-WAIT'") == "WAIT_BUYER_PAY,0")
+        #expect(try sql("SELECT status || ',' || close_reason || ',' || shipped FROM trades WHERE out_trade_no = 'TQ-CLOSED'")
+                == "TRADE_CLOSED,unpaid,0")
+        #expect(try sql("SELECT count(*) FROM events WHERE id = 'TQ-CLOSED/close'") == "1")
+    }
+
+    @Test func aTradeAlipayDoesNotHaveLeavesOnlyTheCall() throws {
+        try order("TQ-NONE", "10.00")
+        let asked = try query("TQ-NONE")
+        #expect(asked.status == 3, "\(asked.stdout) \(asked.stderr)")
+        #expect(try sql("SELECT count(*) FROM trades") == "0")
+        #expect(try sql("SELECT outcome || ',' || sub_code FROM gateway_calls WHERE out_trade_no = 'TQ-NONE'") == "refused,ACQ.TRADE_NOT_EXIST")
+    }
+
+    @Test func anotherAmountIsQuarantinedWithTheAnswerKept() throws {
+        try order("TQ-AMOUNT", "88.88")
+        try sandbox.command(["pay", "TQ-AMOUNT", "88.00"])
+        let asked = try query("TQ-AMOUNT")
+        #expect(asked.status == 6, "\(asked.stdout) \(asked.stderr)")
+        #expect(try sql("SELECT reason || ',' || total_amount FROM quarantine WHERE out_trade_no = 'TQ-AMOUNT'") == "amount_mismatch,88.00")
+        #expect(try sql("SELECT length(raw_body) > 50 FROM quarantine WHERE out_trade_no = 'TQ-AMOUNT'") == "1")
+        #expect(try sql("SELECT count(*) FROM trades") == "0")
+    }
+
+    @Test func busyAndForgedAnswersDecideNothingUntilAVerifiedOneComes() throws {
+        try order("TQ-BUSY", "10.00")
+        try sandbox.command(["pay", "TQ-BUSY", "10.00"])
+        for fault in ["busy", "forged", "unsigned", "doubled"] {
+            try sandbox.command(["fault", "TQ-BUSY", "alipay.trade.query", fault])
+            let asked = try query("TQ-BUSY", ["--json"])
+            #expect(asked.status == 5, "\(fault): \(asked.stdout) \(asked.stderr)")
+            #expect(asked.stdout.contains("\"outcome\":\"unknown."), "\(fault): \(asked.stdout)")
+            #expect(try sql("SELECT count(*) FROM trades") == "0", "\(fault)")
+        }
+        let asked = try query("TQ-BUSY")
+        #expect(asked.status == 0, "\(asked.stdout) \(asked.stderr)")
+        #expect(try sql("SELECT group_concat(outcome) FROM gateway_calls") == "unknown,unknown,unknown,unknown,succeeded")
+        #expect(try sql("SELECT count(*) FROM shipments") == "1")
+    }
+
+    @Test func escapedSlashesAndUnicodeEscapesStillVerify() throws {
+        try order("TQ-ESC", "10.00")
+        try sandbox.command(["pay", "TQ-ESC", "10.00"])
+        try sandbox.command(["fault", "TQ-ESC", "alipay.trade.query", "escaped-slashes"])
+        #expect(try query("TQ-ESC").status == 0)
+        try sandbox.command(["fault", "TQ-ESC", "alipay.trade.query", "unicode-escapes"])
+        #expect(try query("TQ-ESC").status == 0)
+        #expect(try sql("SELECT count(*) FROM shipments") == "1")
+    }
+
+    @Test func aDryRunAsksButRecordsNothing() throws {
+        try order("TQ-DRY", "10.00")
+        try sandbox.command(["pay", "TQ-DRY", "10.00"])
+        let asked = try query("TQ-DRY", ["--dry-run"])
+        #expect(asked.status == 0)
+        #expect(asked.stdout.contains("not recorded (--dry-run)"))
+        #expect(try sql("SELECT count(*) FROM gateway_calls") == "0")
+    }
+
+    @Test func anAppKeyAlipayDoesNotKnowIsARefusalThatNamesIt() throws {
+        try order("TQ-KEY", "10.00")
+        let asked = try DaemonProcess.command(["trade", "query", "TQ-KEY", "--config", config,
+                                               "--app-private-key", Fixtures.path(Fixtures.unrelatedPrivateKey)])
+        #expect(asked.status == 5, "\(asked.stdout) \(asked.stderr)")
+        #expect(asked.stdout.contains("isv.invalid-signature"), "\(asked.stdout)")
+    }
+}
