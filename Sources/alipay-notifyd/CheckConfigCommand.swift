@@ -12,8 +12,11 @@ struct CheckConfigCommand: ParsableCommand {
         discussion: """
             Reads the file (and the setting flags given with it) as 'serve' would, prints \
             every setting in force and where it was given, then loads every Alipay public \
-            key and opens the ledger (creating it when it does not exist yet). Prints what \
-            it found and exits 0, or names the line and the problem and exits 78. \
+            key and opens the ledger (creating it when it does not exist yet). With \
+            app-private-key set, it also asks Alipay's gateway about an order that cannot \
+            exist: a verified "no such trade" proves the gateway, the app key and Alipay's \
+            key; otherwise it says which of them (or the certificates, or the clock) is \
+            wrong. Prints what it found and exits 0, or names the problem and exits 78. \
             --syntax-only checks the settings without touching key files or the ledger.
 
             \(SettingOptions.help)
@@ -59,5 +62,23 @@ struct CheckConfigCommand: ParsableCommand {
             StandardError.print("ledger \(configuration.ledger): \(error)")
             throw ExitCode(Daemon.configurationErrorStatus)
         }
+        guard configuration.gateway.appPrivateKeyPath != nil else {
+            print("gateway: not used (no app-private-key: the daemon only listens)")
+            return
+        }
+        let client: AlipayGatewayClient
+        do {
+            client = try AlipayGatewayClient.load(configuration)
+        } catch {
+            StandardError.print("gateway: \(error)")
+            throw ExitCode(Daemon.configurationErrorStatus)
+        }
+        // An order that cannot exist: only a verified "no such trade" proves the chain.
+        let answer = client.query("alipay-notifyd-check-\(UInt32.random(in: 0...UInt32.max))")
+        if let problem = GatewayCheck.problem(with: answer) {
+            StandardError.print("gateway \(client.gatewayURL): \(problem)")
+            throw ExitCode(Daemon.configurationErrorStatus)
+        }
+        print("gateway \(client.gatewayURL): ok (a query was answered and verified with alipay-public-key)")
     }
 }

@@ -30,6 +30,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("timestamp-tolerance"), help: ArgumentHelp("Refuse requests whose timestamp is further than this from the sandbox's clock.", valueName: "SECONDS"))
     var timestampTolerance: Int64 = 900
 
+    @Option(name: .customLong("clock-offset"), help: ArgumentHelp("Play an Alipay whose clock is this far ahead (negative: behind), to see a client's clock problem.", valueName: "SECONDS"))
+    var clockOffset: Int64 = 0
+
     func run() throws {
         let logger = Logger(label: "alipay-sandbox")
         let privateKey: RSAPrivateKey, publicKey: RSAPublicKey
@@ -50,7 +53,9 @@ struct ServeCommand: ParsableCommand {
                                                  log: { logger.info("\($0)") })
         let server = try HTTPServer(configuration: HTTPServerConfiguration(), logger: logger)
         let socket = try ListeningSocket(bindingTo: address)
-        server.addListener(socket, handler: SandboxServer(configuration: configuration, book: SandboxTradeBook(), notifications: notifications))
+        let offset = clockOffset
+        server.addListener(socket, handler: SandboxServer(configuration: configuration, book: SandboxTradeBook(), notifications: notifications,
+                                                          now: { Int64(Date().timeIntervalSince1970) + offset }))
         server.start()
         let banner = "alipay-sandbox: gateway http://\(socket.localAddress)/gateway.do, control API http://\(socket.localAddress)/sandbox/, app_id \(appID)\n"
         FileHandle.standardOutput.write(Data(banner.utf8))

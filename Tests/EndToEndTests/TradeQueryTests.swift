@@ -133,3 +133,53 @@ import TestSupport
         #expect(asked.stdout.contains("isv.invalid-signature"), "\(asked.stdout)")
     }
 }
+
+/// check-config's harmless call: a verified "no such trade" proves the
+/// chain; each usual mistake is named.
+@Suite struct GatewayCheckConfigTests {
+    func check(_ sandbox: SandboxProcess, _ directory: TemporaryDirectory, _ extra: [String] = []) throws -> ProcessResult {
+        let config = directory.file("check.conf")
+        try """
+            db = \(directory.file("ledger.db"))
+            alipay-public-key = \(Fixtures.path(Fixtures.currentPublicKeyPEM))
+            app-id = \(Fixtures.config.app_id)
+            app-private-key = \(SandboxProcess.appPrivateKey)
+            alipay-gateway = \(sandbox.gatewayURL)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        return try DaemonProcess.command(["check-config", "--config", config] + extra)
+    }
+
+    @Test func aWorkingGatewayIsProvedByAVerifiedNoSuchTrade() throws {
+        let sandbox = try SandboxProcess()
+        let result = try check(sandbox, TemporaryDirectory("check-gateway-ok"))
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("gateway \(sandbox.gatewayURL): ok"))
+        #expect(try sandbox.command(["calls"]).stdout.contains("ACQ.TRADE_NOT_EXIST"))
+    }
+
+    @Test func eachUsualMistakeIsNamed() throws {
+        let sandbox = try SandboxProcess()
+        let directory = TemporaryDirectory("check-gateway-mistakes")
+        let appKey = try check(sandbox, directory, ["--app-private-key", Fixtures.path(Fixtures.unrelatedPrivateKey)])
+        #expect(appKey.status == 78)
+        #expect(appKey.stderr.contains("app-private-key is not the key"), "\(appKey.stderr)")
+        let alipayKey = try check(sandbox, directory, ["--alipay-public-key", Fixtures.path(Fixtures.nextPublicKeyPEM)])
+        #expect(alipayKey.status == 78)
+        #expect(alipayKey.stderr.contains("does not verify with alipay-public-key"), "\(alipayKey.stderr)")
+        let appID = try check(sandbox, directory, ["--app-id", "2021000000000999"])
+        #expect(appID.stderr.contains("does not know app-id"), "\(appID.stderr)")
+        let nobody = try check(sandbox, directory, ["--alipay-gateway", "http://127.0.0.1:1/gateway.do"])
+        #expect(nobody.status == 78)
+        #expect(nobody.stderr.contains("could not be reached"), "\(nobody.stderr)")
+        let remote = try check(sandbox, directory, ["--alipay-gateway", "http://openapi.example/gateway.do"])
+        #expect(remote.status == 78)
+        #expect(remote.stderr.contains("alipay-gateway"), "\(remote.stderr)")
+    }
+
+    @Test func aClockFarFromAlipaysIsNamed() throws {
+        let sandbox = try SandboxProcess(extra: ["--clock-offset", "3600"])
+        let result = try check(sandbox, TemporaryDirectory("check-gateway-clock"))
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("clock"), "\(result.stderr)")
+    }
+}
