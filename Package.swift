@@ -50,7 +50,7 @@ let package = Package(
         // RSA2 verification (and signing for tools and tests) over OpenSSL EVP.
         .target(name: "AlipayCrypto", dependencies: ["COpenSSL", "AlipayNotify"]),
         // Calls to Alipay's OpenAPI gateway as bytes and signatures: signed requests, verified answers; pure.
-        .target(name: "AlipayOpenAPI", dependencies: ["AlipayNotify", "AlipayCrypto"]),
+        .target(name: "AlipayOpenAPI", dependencies: ["ASCII", "AlipayNotify", "AlipayCrypto"]),
         // A small HTTP/1.1 server on epoll; knows nothing of Alipay.
         .target(name: "HTTPServer", dependencies: ["ASCII", "CLinux", "Locking", "SystemSupport", .product(name: "Logging", package: "swift-log")]),
         // The transactional ledger, whatever the database: business rules, the

@@ -57,12 +57,7 @@ public enum AnswerScanner {
                     if key == signKey { sign = decoded } else { certSN = decoded }
                 }
 
-                reader.skipWhitespace()
-                if try reader.peek() == UInt8(ascii: ",") {
-                    reader.position += 1
-                    continue
-                }
-                try reader.expect(UInt8(ascii: "}"))
+                if try reader.anotherMemberFollows() { continue }
                 break
             }
         }

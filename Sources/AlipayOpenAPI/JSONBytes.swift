@@ -1,3 +1,4 @@
+import ASCII
 /// Byte-level JSON reading over the raw answer body, shared by the answer
 /// scanner and the node reader. It never builds a document: it finds where
 /// strings and values start and end, and decodes a string's escapes when
@@ -30,6 +31,18 @@ struct JSONBytes {
         return bytes[position]
     }
 
+    /// After an object member: true when another member follows (its comma
+    /// is consumed), false when the object closed (its `}` is consumed).
+    mutating func anotherMemberFollows() throws(MalformedAnswer) -> Bool {
+        skipWhitespace()
+        if try peek() == UInt8(ascii: ",") {
+            position += 1
+            return true
+        }
+        try expect(UInt8(ascii: "}"))
+        return false
+    }
+
     mutating func expect(_ byte: UInt8) throws(MalformedAnswer) {
         let found = try peek()
         guard found == byte else { throw .unexpectedByte(found, offset: position) }
@@ -58,7 +71,7 @@ struct JSONBytes {
                     position += 2
                 case UInt8(ascii: "u"):
                     guard position + 6 <= bytes.count else { throw .unexpectedEnd }
-                    for offset in 2..<6 where Self.hexValue(bytes[position + offset]) == nil {
+                    for offset in 2..<6 where HexDigit.value(of: bytes[position + offset]) == nil {
                         throw .badEscape(offset: position)
                     }
                     position += 6
@@ -164,15 +177,6 @@ struct JSONBytes {
         }
     }
 
-    static func hexValue(_ byte: UInt8) -> UInt32? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
-        default: return nil
-        }
-    }
-
     /// The bytes a string's raw content stands for: escapes decoded (`\u`
     /// as UTF-8, surrogate pairs joined, a lone surrogate as U+FFFD), every
     /// other byte copied as it is. The content must come from `readString`.
@@ -215,7 +219,7 @@ struct JSONBytes {
 
     private static func hexQuad(_ raw: ArraySlice<UInt8>, at index: Int) -> UInt32 {
         var value: UInt32 = 0
-        for offset in 0..<4 { value = value << 4 | (hexValue(raw[index + offset]) ?? 0) }
+        for offset in 0..<4 { value = value << 4 | UInt32(HexDigit.value(of: raw[index + offset]) ?? 0) }
         return value
     }
 

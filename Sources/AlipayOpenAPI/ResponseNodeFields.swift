@@ -66,12 +66,7 @@ public struct ResponseNodeFields: Sendable, Equatable, CustomStringConvertible {
             }
             guard names.insert(name).inserted else { throw .memberRepeated(name) }
             members.append((name, value))
-            reader.skipWhitespace()
-            if try reader.peek() == UInt8(ascii: ",") {
-                reader.position += 1
-                continue
-            }
-            try reader.expect(UInt8(ascii: "}"))
+            if try reader.anotherMemberFollows() { continue }
             break
         }
         self.members = members

@@ -33,17 +33,7 @@ public final class DaemonProcess: @unchecked Sendable {
         self.directory = directory
         let command = launcher.isEmpty ? [Self.binary] + arguments : launcher + [Self.binary] + arguments
         process = try SpawnedProcess(command, environment: environment ?? [:], output: .mergedPipe)
-        // A thread of its own reads the log until the daemon's end of the
-        // pipe closes (no dispatch source that could outlive the descriptor).
-        let output = self.output
-        let reader = UncheckedSendable(process.standardOutput!)
-        Thread.detachNewThread {
-            while true {
-                let data = reader.value.availableData
-                if data.isEmpty { break }
-                output.append(String(decoding: data, as: UTF8.self))
-            }
-        }
+        output.follow(process.standardOutput!)
         guard waitForListening else { return }
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -108,5 +98,18 @@ final class LockedText: @unchecked Sendable {
     private let lock = NSLock()
     private var value = ""
     func append(_ text: String) { lock.withLock { value += text } }
+
+    /// Appends what `handle` reads until its writer closes it, on a thread
+    /// of its own (no dispatch source that could outlive the descriptor).
+    func follow(_ handle: FileHandle) {
+        let reader = UncheckedSendable(handle)
+        Thread.detachNewThread { [self] in
+            while true {
+                let data = reader.value.availableData
+                if data.isEmpty { break }
+                append(String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
     var text: String { lock.withLock { value } }
 }

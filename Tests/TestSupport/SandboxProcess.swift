@@ -20,15 +20,7 @@ public final class SandboxProcess: @unchecked Sendable {
                          "--app-public-key", Fixtures.path(Fixtures.nextPublicKeyPEM), "--app-id", Fixtures.config.app_id,
                          "--seller-id", Fixtures.config.seller_id] + extra
         process = try SpawnedProcess([Self.binary] + arguments, output: .mergedPipe)
-        let output = self.output
-        let reader = UncheckedSendable(process.standardOutput!)
-        Thread.detachNewThread {
-            while true {
-                let data = reader.value.availableData
-                if data.isEmpty { break }
-                output.append(String(decoding: data, as: UTF8.self))
-            }
-        }
+        output.follow(process.standardOutput!)
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if let match = output.text.firstMatch(of: /gateway http:\/\/127\.0\.0\.1:(\d+)\//), let port = UInt16(match.1) {
