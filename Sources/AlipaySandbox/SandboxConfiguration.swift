@@ -11,6 +11,11 @@ public struct SandboxConfiguration: Sendable {
     public let sellerID: String
     /// Alipay refuses requests whose `timestamp` is this far from its clock.
     public var timestampTolerance: Int64 = 15 * 60
+    /// Certificate mode: the `app_cert_sn` every request must carry (the SN
+    /// of the app certificate uploaded to this "Alipay"); nil: public-key mode.
+    public var appCertSN: String?
+    /// Certificate mode: the `alipay_root_cert_sn` every request must carry.
+    public var alipayRootCertSN: String?
 
     public init(alipayPrivateKey: RSAPrivateKey, appPublicKey: RSAPublicKey, appID: String, sellerID: String = "2088000000000001") {
         self.alipayPrivateKey = alipayPrivateKey

@@ -80,6 +80,12 @@ public struct SandboxGateway: Sendable {
               RSAVerifier.isValid(signature: signature, of: form.requestSignedContent, key: configuration.appPublicKey, algorithm: .rsa2) else {
             return ("isv.invalid-signature", "验签出错: the request's signature does not verify with the app public key")
         }
+        if let expected = configuration.appCertSN, form.nonEmptyString("app_cert_sn") != expected {
+            return ("isv.invalid-app-cert-sn", "应用公钥证书序列号不匹配: app_cert_sn \(form.nonEmptyString("app_cert_sn") ?? "(none)") is not the uploaded certificate's \(expected)")
+        }
+        if let expected = configuration.alipayRootCertSN, form.nonEmptyString("alipay_root_cert_sn") != expected {
+            return ("isv.invalid-alipay-root-cert-sn", "支付宝根证书序列号不匹配: alipay_root_cert_sn \(form.nonEmptyString("alipay_root_cert_sn") ?? "(none)") is not \(expected)")
+        }
         guard biz != nil else { return ("isv.invalid-parameter", "biz_content is not a JSON object") }
         return nil
     }

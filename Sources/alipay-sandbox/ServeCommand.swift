@@ -33,6 +33,12 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("clock-offset"), help: ArgumentHelp("Play an Alipay whose clock is this far ahead (negative: behind), to see a client's clock problem.", valueName: "SECONDS"))
     var clockOffset: Int64 = 0
 
+    @Option(name: .customLong("app-cert-sn"), help: ArgumentHelp("Certificate mode: refuse requests whose app_cert_sn is not this.", valueName: "SN"))
+    var appCertSN: String?
+
+    @Option(name: .customLong("alipay-root-cert-sn"), help: ArgumentHelp("Certificate mode: refuse requests whose alipay_root_cert_sn is not this.", valueName: "SN"))
+    var alipayRootCertSN: String?
+
     func run() throws {
         let logger = Logger(label: "alipay-sandbox")
         let privateKey: RSAPrivateKey, publicKey: RSAPublicKey
@@ -48,6 +54,8 @@ struct ServeCommand: ParsableCommand {
         }
         var configuration = SandboxConfiguration(alipayPrivateKey: privateKey, appPublicKey: publicKey, appID: appID, sellerID: sellerID)
         configuration.timestampTolerance = timestampTolerance
+        configuration.appCertSN = appCertSN
+        configuration.alipayRootCertSN = alipayRootCertSN
         let address = try SocketAddress(parsing: listen)
         let notifications = NotificationSchedule(alipayPrivateKey: privateKey, post: URLSessionPost.post,
                                                  log: { logger.info("\($0)") })

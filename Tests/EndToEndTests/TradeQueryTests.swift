@@ -183,3 +183,36 @@ import TestSupport
         #expect(result.stderr.contains("clock"), "\(result.stderr)")
     }
 }
+
+/// Certificate mode: every request carries the serial numbers computed from
+/// the configured certificates, as an independent program computes them.
+@Suite struct CertificateModeTests {
+    @Test func requestsCarryTheCertificatesSerialNumbersAndAWrongCertificateIsNamed() throws {
+        let certificates = try TestCertificates()
+        let appSN = try certificates.independentSN("app", certificates.appCertificate)
+        let rootSN = try certificates.independentSN("root", certificates.rootChain)
+        let sandbox = try SandboxProcess(extra: ["--app-cert-sn", appSN, "--alipay-root-cert-sn", rootSN])
+        let directory = TemporaryDirectory("check-gateway-certificates")
+        let config = directory.file("cert.conf")
+        try """
+            db = \(directory.file("ledger.db"))
+            alipay-public-key = \(Fixtures.path(Fixtures.currentPublicKeyPEM))
+            app-id = \(Fixtures.config.app_id)
+            app-private-key = \(SandboxProcess.appPrivateKey)
+            alipay-gateway = \(sandbox.gatewayURL)
+            app-cert = \(certificates.appCertificate)
+            alipay-root-cert = \(certificates.rootChain)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let good = try DaemonProcess.command(["check-config", "--config", config])
+        #expect(good.status == 0, "\(good.stdout) \(good.stderr)")
+        let otherCertificate = try DaemonProcess.command(["check-config", "--config", config, "--app-cert", certificates.file("sha1.crt")])
+        #expect(otherCertificate.status == 78)
+        #expect(otherCertificate.stderr.contains("certificates"), "\(otherCertificate.stderr)")
+        let half = directory.file("half.conf")
+        try String(contentsOfFile: config, encoding: .utf8).replacing(/alipay-root-cert = .*\n?/, with: "")
+            .write(toFile: half, atomically: true, encoding: .utf8)
+        let halfConfigured = try DaemonProcess.command(["trade", "query", "X", "--config", half])
+        #expect(halfConfigured.status == 78)
+        #expect(halfConfigured.stderr.contains("certificate mode needs alipay-root-cert too"), "\(halfConfigured.stderr)")
+    }
+}
