@@ -216,3 +216,49 @@ import TestSupport
         #expect(halfConfigured.stderr.contains("certificate mode needs alipay-root-cert too"), "\(halfConfigured.stderr)")
     }
 }
+
+/// The gateway behind real TLS (nginx in front of the sandbox): trusted
+/// through gateway-ca-file it answers; an untrusted CA, another host name
+/// or an expired certificate is refused, says which, and decides nothing.
+@Suite struct GatewayTLSTests {
+    @Test func onlyAVerifiedTLSConnectionCarriesTheQuery() throws {
+        let directory = TemporaryDirectory("e2e-gateway-tls")
+        let sandbox = try SandboxProcess()
+        try sandbox.command(["pay", "TLS1", "10.00"])
+        let pki = TestPKI(directory)
+        let ca = try pki.certificateAuthority("gateway-ca")
+        let stranger = try pki.certificateAuthority("stranger-ca")
+        let config = directory.file("tls.conf")
+        try """
+            db = \(directory.file("ledger.db"))
+            alipay-public-key = \(Fixtures.path(Fixtures.currentPublicKeyPEM))
+            app-id = \(Fixtures.config.app_id)
+            app-private-key = \(SandboxProcess.appPrivateKey)
+            gateway-ca-file = \(ca.certificate)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try DaemonProcess.command(["orders", "add", "--config", config, "TLS1", "10.00"]).status == 0)
+
+        func query(serving certificate: TestPKI.Identity, host: String = "localhost") throws -> ProcessResult {
+            let nginx = try NginxGateway(certificate: certificate, directory: directory, upstream: "127.0.0.1:\(sandbox.port)")
+            defer { nginx.stop() }
+            return try DaemonProcess.command(["trade", "query", "TLS1", "--config", config,
+                                              "--alipay-gateway", "https://\(host):\(nginx.port)/gateway.do"])
+        }
+        for (name, certificate, expected) in [
+            ("untrusted", try pki.server("untrusted", hostName: "localhost", issuer: stranger), "untrusted certificate"),
+            ("other-host", try pki.server("other-host", hostName: "gateway.example", issuer: ca), "host name mismatch"),
+            ("expired", try pki.server("expired", hostName: "localhost", issuer: ca, days: -1), "expired certificate"),
+        ] {
+            let refused = try query(serving: certificate)
+            #expect(refused.status == 5, "\(name): \(refused.stdout) \(refused.stderr)")
+            #expect(refused.stdout.contains(expected), "\(name): \(refused.stdout)")
+        }
+        let ledger = directory.file("ledger.db")
+        #expect(try ChildProcess.run("sqlite3", [ledger, "SELECT count(*) FROM trades"]).stdout.hasPrefix("0"))
+        let trusted = try query(serving: try pki.server("good", hostName: "localhost", issuer: ca))
+        #expect(trusted.status == 0, "\(trusted.stdout) \(trusted.stderr)")
+        #expect(try ChildProcess.run("sqlite3", [ledger, "SELECT count(*) FROM shipments"]).stdout.hasPrefix("1"))
+        #expect(try ChildProcess.run("sqlite3", [ledger, "SELECT group_concat(outcome) FROM gateway_calls"]).stdout
+                .hasPrefix("unknown,unknown,unknown,succeeded"))
+    }
+}

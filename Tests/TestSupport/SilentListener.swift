@@ -3,11 +3,11 @@ import HTTPServer
 /// A loopback port whose connections the kernel completes but nobody ever
 /// reads or answers: a gateway that hangs (plain HTTP) or a TLS handshake
 /// that never completes (https).
-final class SilentListener: Sendable {
-    let socket: ListeningSocket
-    var port: UInt16 { socket.localAddress.port }
+public final class SilentListener: Sendable {
+    public let socket: ListeningSocket
+    public var port: UInt16 { socket.localAddress.port }
 
-    init() throws {
+    public init() throws {
         socket = try ListeningSocket(bindingTo: SocketAddress(host: "127.0.0.1", port: 0))
     }
 
@@ -16,7 +16,7 @@ final class SilentListener: Sendable {
     }
 
     /// A port nothing listens on: bound to learn a free one, then closed.
-    static func refusedPort() throws -> UInt16 {
+    public static func refusedPort() throws -> UInt16 {
         let socket = try ListeningSocket(bindingTo: SocketAddress(host: "127.0.0.1", port: 0))
         defer { socket.close() }
         return socket.localAddress.port

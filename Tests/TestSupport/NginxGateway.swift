@@ -1,32 +1,34 @@
 import Foundation
 import HTTPServer
-import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// nginx from Debian's packages, serving HTTPS on a free loopback port
-/// with a given certificate, every request answered `200 {"ok":1}`. Started
+/// with a given certificate, every request answered `200 {"ok":1}` (or
+/// passed to an upstream). Started
 /// in the foreground in a temporary directory and killed by `stop()` (or
 /// when the value goes away).
-final class NginxGateway: @unchecked Sendable {
+public final class NginxGateway: @unchecked Sendable {
     /// nginx's path, when it is installed (root's PATH has sbin; others may not).
-    static let executable: String? = {
+    public static let executable: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/sbin"]
         return directories.map { "\($0)/nginx" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
-    static let missingMessage = "nginx is not installed: scripts/install-deps.sh test installs it (CI does)"
+    public static let missingMessage = "nginx is not installed: scripts/install-deps.sh test installs it (CI does)"
 
     /// The HTTPS port.
-    let port: UInt16
+    public let port: UInt16
     /// A plain-HTTP port with the same answer, for measuring the client alone.
-    let httpPort: UInt16
-    let directory: TemporaryDirectory
+    public let httpPort: UInt16
+    public let directory: TemporaryDirectory
     private let process: SpawnedProcess
 
-    init(certificate: TestPKI.Identity, directory: TemporaryDirectory) throws {
+    /// `upstream` (`127.0.0.1:PORT`): the HTTPS server passes every request
+    /// there (TLS in front of a plain-HTTP gateway such as alipay-sandbox).
+    public init(certificate: TestPKI.Identity, directory: TemporaryDirectory, upstream: String? = nil) throws {
         guard let executable = Self.executable else { throw TestError(Self.missingMessage) }
         self.directory = directory
         let prefix = directory.file("nginx")
@@ -53,7 +55,7 @@ final class NginxGateway: @unchecked Sendable {
                     ssl_certificate \(certificate.certificate);
                     ssl_certificate_key \(certificate.key);
                     keepalive_requests 10000;
-                    location / { default_type application/json; return 200 '{"ok":1}'; }
+                    location / { \(upstream.map { "proxy_pass http://\($0);" } ?? #"default_type application/json; return 200 '{"ok":1}';"#) }
                 }
                 server {
                     listen 127.0.0.1:\(httpPort);
@@ -75,7 +77,7 @@ final class NginxGateway: @unchecked Sendable {
     }
 
     /// Kills nginx (SIGKILL: nothing of it needs to survive) and reaps it.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -84,7 +86,7 @@ final class NginxGateway: @unchecked Sendable {
 
     /// The TLS connection that carried each request so far, in order
     /// (nginx's `$connection` serial number).
-    func connectionOfEachRequest() -> [String] {
+    public func connectionOfEachRequest() -> [String] {
         let text = (try? String(contentsOfFile: directory.file("nginx") + "/access.log", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
     }

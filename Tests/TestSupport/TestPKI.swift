@@ -1,24 +1,23 @@
 import Foundation
-import TestSupport
 
 /// Certificate authorities and server certificates made with the `openssl`
 /// command line in a temporary directory, for a TLS gateway on loopback.
 /// EC P-256 keys: quick to make, and TLS verification is the same.
-struct TestPKI {
+public struct TestPKI {
     /// A certificate and its key, as PEM files.
-    struct Identity {
-        let certificate: String
-        let key: String
+    public struct Identity {
+        public let certificate: String
+        public let key: String
     }
 
-    let directory: TemporaryDirectory
+    public let directory: TemporaryDirectory
 
-    init(_ directory: TemporaryDirectory) {
+    public init(_ directory: TemporaryDirectory) {
         self.directory = directory
     }
 
     /// A self-signed CA certificate named `name`.
-    func certificateAuthority(_ name: String) throws -> Identity {
+    public func certificateAuthority(_ name: String) throws -> Identity {
         let identity = Identity(certificate: directory.file("\(name).pem"), key: directory.file("\(name).key"))
         try openssl([
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
@@ -31,7 +30,7 @@ struct TestPKI {
     /// name), signed by `issuer`, or self-signed when `issuer` is nil.
     /// `days` below zero makes one that expired before it was made: its
     /// notAfter lies a day before its notBefore, no clock faking needed.
-    func server(_ name: String, hostName: String, issuer: Identity?, days: Int = 30) throws -> Identity {
+    public func server(_ name: String, hostName: String, issuer: Identity?, days: Int = 30) throws -> Identity {
         let identity = Identity(certificate: directory.file("\(name).pem"), key: directory.file("\(name).key"))
         let request = directory.file("\(name).csr")
         let extensions = directory.file("\(name).ext")
@@ -60,7 +59,8 @@ struct TestPKI {
 }
 
 extension Array where Element == UInt8 {
-    func write(toFile path: String) throws {
+    /// Writes the bytes to a file (replacing it).
+    public func write(toFile path: String) throws {
         try Data(self).write(to: URL(fileURLWithPath: path))
     }
 }
