@@ -12,16 +12,7 @@ import TestSupport
 
     init() throws {
         sandbox = try SandboxProcess()
-        config = directory.file("query.conf")
-        try """
-            db = \(directory.file("ledger.db"))
-            alipay-public-key = \(Fixtures.path(Fixtures.currentPublicKeyPEM))
-            app-id = \(Fixtures.config.app_id)
-            seller-id = \(Fixtures.config.seller_id)
-            app-private-key = \(SandboxProcess.appPrivateKey)
-            alipay-gateway = \(sandbox.gatewayURL)
-            gateway-timeout = 5s
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        config = try sandbox.daemonConfiguration(directory, ["seller-id = \(Fixtures.config.seller_id)", "gateway-timeout = 5s"])
     }
 
     func order(_ outTradeNo: String, _ amount: String) throws {
@@ -138,14 +129,7 @@ import TestSupport
 /// chain; each usual mistake is named.
 @Suite struct GatewayCheckConfigTests {
     func check(_ sandbox: SandboxProcess, _ directory: TemporaryDirectory, _ extra: [String] = []) throws -> ProcessResult {
-        let config = directory.file("check.conf")
-        try """
-            db = \(directory.file("ledger.db"))
-            alipay-public-key = \(Fixtures.path(Fixtures.currentPublicKeyPEM))
-            app-id = \(Fixtures.config.app_id)
-            app-private-key = \(SandboxProcess.appPrivateKey)
-            alipay-gateway = \(sandbox.gatewayURL)
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try sandbox.daemonConfiguration(directory)
         return try DaemonProcess.command(["check-config", "--config", config] + extra)
     }
 
@@ -193,16 +177,8 @@ import TestSupport
         let rootSN = try certificates.independentSN("root", certificates.rootChain)
         let sandbox = try SandboxProcess(extra: ["--app-cert-sn", appSN, "--alipay-root-cert-sn", rootSN])
         let directory = TemporaryDirectory("check-gateway-certificates")
-        let config = directory.file("cert.conf")
-        try """
-            db = \(directory.file("ledger.db"))
-            alipay-public-key = \(Fixtures.path(Fixtures.currentPublicKeyPEM))
-            app-id = \(Fixtures.config.app_id)
-            app-private-key = \(SandboxProcess.appPrivateKey)
-            alipay-gateway = \(sandbox.gatewayURL)
-            app-cert = \(certificates.appCertificate)
-            alipay-root-cert = \(certificates.rootChain)
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try sandbox.daemonConfiguration(directory, ["app-cert = \(certificates.appCertificate)",
+                                                                 "alipay-root-cert = \(certificates.rootChain)"])
         let good = try DaemonProcess.command(["check-config", "--config", config])
         #expect(good.status == 0, "\(good.stdout) \(good.stderr)")
         let otherCertificate = try DaemonProcess.command(["check-config", "--config", config, "--app-cert", certificates.file("sha1.crt")])
@@ -228,14 +204,7 @@ import TestSupport
         let pki = TestPKI(directory)
         let ca = try pki.certificateAuthority("gateway-ca")
         let stranger = try pki.certificateAuthority("stranger-ca")
-        let config = directory.file("tls.conf")
-        try """
-            db = \(directory.file("ledger.db"))
-            alipay-public-key = \(Fixtures.path(Fixtures.currentPublicKeyPEM))
-            app-id = \(Fixtures.config.app_id)
-            app-private-key = \(SandboxProcess.appPrivateKey)
-            gateway-ca-file = \(ca.certificate)
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try sandbox.daemonConfiguration(directory, ["gateway-ca-file = \(ca.certificate)"])
         #expect(try DaemonProcess.command(["orders", "add", "--config", config, "TLS1", "10.00"]).status == 0)
 
         func query(serving certificate: TestPKI.Identity, host: String = "localhost") throws -> ProcessResult {

@@ -45,6 +45,17 @@ public final class SandboxProcess: @unchecked Sendable {
         process.waitOrKill(seconds: 10)
     }
 
+    /// A daemon configuration file in `directory` that asks this sandbox
+    /// (the fixture keys and app id, the ledger beside it), plus `extra`
+    /// lines of other settings. Returns its path.
+    public func daemonConfiguration(_ directory: TemporaryDirectory, _ extra: [String] = []) throws -> String {
+        let path = directory.file("sandbox.conf")
+        let lines = ["db = \(directory.file("ledger.db"))", "alipay-public-key = \(Fixtures.path(Fixtures.currentPublicKeyPEM))",
+                     "app-id = \(Fixtures.config.app_id)", "app-private-key = \(Self.appPrivateKey)", "alipay-gateway = \(gatewayURL)"]
+        try (lines + extra).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// Runs an `alipay-sandbox` control command against this sandbox.
     @discardableResult
     public func command(_ arguments: [String]) throws -> ProcessResult {
