@@ -106,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "alipay-sandbox",
             dependencies: [
-                "AlipaySandbox", "AlipayNotify", "AlipayCrypto", "HTTPServer",
+                "AlipaySandbox", "AlipayNotify", "AlipayCrypto", "GatewayTransport", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

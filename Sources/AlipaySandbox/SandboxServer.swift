@@ -7,7 +7,8 @@ import Locking
 /// The sandbox's one listener: `POST /gateway.do` answers as Alipay's
 /// gateway, and `/sandbox/…` is the control API that plays the buyer and
 /// the bad days (create, pay, finish and close trades; arm faults; list the
-/// calls answered). JSON in and out.
+/// calls answered). JSON in and out; every route answers POST (what the
+/// commands send), reads also GET.
 public final class SandboxServer: HTTPHandler {
     let gateway: SandboxGateway
     let book: SandboxTradeBook
@@ -55,6 +56,9 @@ public final class SandboxServer: HTTPHandler {
         case ("GET", "trades", 2):
             guard let trade = book.trade(parts[1]) else { return Self.json(404, ["error": "no trade \(parts[1])"]) }
             return Self.json(200, Self.document(trade))
+        case ("POST", "trades", 3) where parts[2] == "show":
+            guard let trade = book.trade(parts[1]) else { return Self.json(404, ["error": "no trade \(parts[1])"]) }
+            return Self.json(200, Self.document(trade))
         case ("POST", "trades", 3):
             return change(parts[1], parts[2], body: body)
         case ("POST", "faults", 1):
@@ -71,7 +75,10 @@ public final class SandboxServer: HTTPHandler {
         case ("DELETE", "faults", 1):
             book.clearFaults()
             return Self.json(200, ["cleared": "all"])
-        case ("GET", "calls", 1):
+        case ("POST", "faults", 2) where parts[1] == "clear":
+            book.clearFaults()
+            return Self.json(200, ["cleared": "all"])
+        case ("GET", "calls", 1), ("POST", "calls", 1):
             let filter = query.firstRange(of: "out_trade_no=").map { String(query[$0.upperBound...].prefix { $0 != "&" }) }
             let calls = book.calls(outTradeNo: filter)
             var counts: [String: Int] = [:]

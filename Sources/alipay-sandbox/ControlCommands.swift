@@ -6,10 +6,11 @@ struct SandboxAddress: ParsableArguments {
     @Option(help: ArgumentHelp("The running sandbox.", valueName: "URL"))
     var sandbox = "http://127.0.0.1:8090"
 
-    /// Sends a control request and prints the answer; a non-2xx answer fails the command.
-    func call(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws {
-        let bytes = try body.map { Array(try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys])) }
-        switch URLSessionPost.send(method, sandbox + "/sandbox/" + path, body: bytes) {
+    /// Sends a control request (a POST with a JSON body) and prints the
+    /// answer; a non-2xx answer fails the command.
+    func call(_ path: String, _ body: [String: Any] = [:]) throws {
+        let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+        switch LoopbackOrHTTPSPost.post(sandbox + "/sandbox/" + path, bytes) {
         case .failure(let error):
             throw SandboxError("cannot reach the sandbox at \(sandbox) (is 'alipay-sandbox serve' running?): \(error)")
         case .success(let answer):
@@ -40,7 +41,7 @@ struct CreateCommand: ParsableCommand {
     @Argument(help: "The merchant's out_trade_no.") var outTradeNo: String
     @Argument(help: "Its amount in yuan, e.g. 88.88.") var amount: String
     @OptionGroup var address: SandboxAddress
-    func run() throws { try address.call("POST", "trades", ["out_trade_no": outTradeNo, "total_amount": amount]) }
+    func run() throws { try address.call("trades", ["out_trade_no": outTradeNo, "total_amount": amount]) }
 }
 
 struct PayCommand: ParsableCommand {
@@ -50,7 +51,7 @@ struct PayCommand: ParsableCommand {
     @OptionGroup var notify: NotifyOptions
     @OptionGroup var address: SandboxAddress
     func run() throws {
-        try address.call("POST", "trades/\(outTradeNo)/pay", notify.fields.merging(["total_amount": amount]) { $1 })
+        try address.call("trades/\(outTradeNo)/pay", notify.fields.merging(["total_amount": amount]) { $1 })
     }
 }
 
@@ -59,7 +60,7 @@ struct FinishCommand: ParsableCommand {
     @Argument(help: "The merchant's out_trade_no.") var outTradeNo: String
     @OptionGroup var notify: NotifyOptions
     @OptionGroup var address: SandboxAddress
-    func run() throws { try address.call("POST", "trades/\(outTradeNo)/finish", notify.fields) }
+    func run() throws { try address.call("trades/\(outTradeNo)/finish", notify.fields) }
 }
 
 struct CloseCommand: ParsableCommand {
@@ -67,14 +68,14 @@ struct CloseCommand: ParsableCommand {
     @Argument(help: "The merchant's out_trade_no.") var outTradeNo: String
     @OptionGroup var notify: NotifyOptions
     @OptionGroup var address: SandboxAddress
-    func run() throws { try address.call("POST", "trades/\(outTradeNo)/close", notify.fields) }
+    func run() throws { try address.call("trades/\(outTradeNo)/close", notify.fields) }
 }
 
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a trade as the sandbox keeps it.")
     @Argument(help: "The merchant's out_trade_no.") var outTradeNo: String
     @OptionGroup var address: SandboxAddress
-    func run() throws { try address.call("GET", "trades/\(outTradeNo)") }
+    func run() throws { try address.call("trades/\(outTradeNo)/show") }
 }
 
 struct FaultCommand: ParsableCommand {
@@ -89,9 +90,9 @@ struct FaultCommand: ParsableCommand {
     @Flag(help: "Disarm every fault.") var clear = false
     @OptionGroup var address: SandboxAddress
     func run() throws {
-        if clear { return try address.call("DELETE", "faults") }
+        if clear { return try address.call("faults/clear") }
         guard let outTradeNo, let method, let fault else { throw ValidationError("give OUT_TRADE_NO METHOD FAULT, or --clear") }
-        try address.call("POST", "faults", ["out_trade_no": outTradeNo, "method": method, "fault": fault, "times": times,
+        try address.call("faults", ["out_trade_no": outTradeNo, "method": method, "fault": fault, "times": times,
                                             "delay_seconds": delaySeconds])
     }
 }
@@ -100,5 +101,5 @@ struct CallsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "calls", abstract: "List the gateway calls answered, with counts per method.")
     @Option(name: .customLong("out-trade-no"), help: "Only this trade's.") var outTradeNo: String?
     @OptionGroup var address: SandboxAddress
-    func run() throws { try address.call("GET", "calls" + (outTradeNo.map { "?out_trade_no=\($0)" } ?? "")) }
+    func run() throws { try address.call("calls" + (outTradeNo.map { "?out_trade_no=\($0)" } ?? "")) }
 }

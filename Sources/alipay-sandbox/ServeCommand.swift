@@ -57,7 +57,7 @@ struct ServeCommand: ParsableCommand {
         configuration.appCertSN = appCertSN
         configuration.alipayRootCertSN = alipayRootCertSN
         let address = try SocketAddress(parsing: listen)
-        let notifications = NotificationSchedule(alipayPrivateKey: privateKey, post: URLSessionPost.post,
+        let notifications = NotificationSchedule(alipayPrivateKey: privateKey, post: LoopbackOrHTTPSPost.post,
                                                  log: { logger.info("\($0)") })
         let server = try HTTPServer(configuration: HTTPServerConfiguration(), logger: logger)
         let socket = try ListeningSocket(bindingTo: address)
