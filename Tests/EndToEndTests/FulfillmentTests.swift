@@ -66,7 +66,10 @@ import TestSupport
         #expect(received == "X1/ship 99.00\n", "\(received.debugDescription); daemon log:\n\(daemon.log.suffix(3000))")
         let document = try String(contentsOfFile: directory.file("received-X1-ship.json"), encoding: .utf8)
         #expect(document.contains("\"out_trade_no\":\"X1\"") && document.contains("\"amount_fen\":9900"))
-        #expect(daemon.stop() == 0)
+        // Stop only once the delivery is recorded: no child process in flight at SIGTERM.
+        #expect(Self.waitUntil(seconds: 120) { (try? daemon.sql("SELECT state FROM events WHERE id = 'X1/ship'")) == "delivered" })
+        let status = daemon.stop()
+        #expect(status == 0, "daemon log:\n\(daemon.log.suffix(6000))")
     }
 
     @Test func twoPaidSerialsOfOneBusinessOrderShipOnceAndFlagTheDuplicatePayment() throws {
