@@ -27,8 +27,7 @@ final class ConfigurationReload: Sendable {
     static func endpointSettings(_ configuration: DaemonConfiguration, keys: [RSAPublicKey]) -> NotificationEndpoint.Settings {
         NotificationEndpoint.Settings(
             verifier: NotificationVerifier(keys: keys, allowsLegacyRSA: configuration.allowsLegacyRSA),
-            rules: BusinessRules(appIDs: Set(configuration.appIDs), sellerID: configuration.sellerID,
-                                 acceptsUnknownOrders: configuration.acceptsUnknownOrders)
+            rules: configuration.businessRules
         )
     }
 

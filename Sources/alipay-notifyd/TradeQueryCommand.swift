@@ -66,8 +66,7 @@ struct TradeQueryCommand: ParsableCommand {
         var recordingError: String?
         if !dryRun {
             do {
-                let rules = BusinessRules(appIDs: Set(configuration.appIDs), sellerID: configuration.sellerID,
-                                          acceptsUnknownOrders: configuration.acceptsUnknownOrders)
+                let rules = configuration.businessRules
                 let observation = try? answer.observation?.get()
                 recorded = try configuration.ledger.open().recordGatewayCall(
                     answer.ledgerRecord,
