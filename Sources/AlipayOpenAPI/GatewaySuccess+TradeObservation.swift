@@ -27,3 +27,23 @@ extension GatewaySuccess {
         )
     }
 }
+
+extension GatewaySuccess {
+    /// A verified `alipay.trade.close` success as an observation: Alipay
+    /// closed a trade that was waiting for the buyer, so it ends unpaid. The
+    /// answer does not repeat the amount: `totalAmount` is the order's.
+    public func closeObservation(id: String, outTradeNo: String, totalAmount: Fen,
+                                 statedAt: GatewayTimestamp) throws(TradeQueryAnswerError) -> TradeObservation {
+        guard method == .tradeClose else { throw .notATradeQuery(method) }
+        if let stated = fields.nonEmptyString("out_trade_no"), stated != outTradeNo { throw .anotherOrder(asked: outTradeNo, answered: stated) }
+        return TradeObservation(
+            source: .gatewayAnswer(id: id),
+            appID: nil,
+            outTradeNo: outTradeNo,
+            tradeNo: fields.nonEmptyString("trade_no"),
+            tradeStatus: .tradeClosed,
+            totalAmount: totalAmount,
+            statedAt: statedAt.text
+        )
+    }
+}

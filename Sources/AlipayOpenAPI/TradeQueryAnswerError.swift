@@ -7,6 +7,8 @@ public enum TradeQueryAnswerError: Error, Sendable, Equatable, CustomStringConve
     case missingField(String)
     case malformedAmount(field: String, value: String)
     case unknownTradeStatus(String)
+    /// The answer is about another order than the one asked about.
+    case anotherOrder(asked: String, answered: String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,8 @@ public enum TradeQueryAnswerError: Error, Sendable, Equatable, CustomStringConve
             return "the signed trade query answer has no '\(name)'"
         case .malformedAmount(let field, let value):
             return "the signed trade query answer has \(field) '\(value)', which is not an amount in yuan with at most two decimals"
+        case .anotherOrder(let asked, let answered):
+            return "the signed answer is about \(answered), but \(asked) was asked about"
         case .unknownTradeStatus(let status):
             return "the signed trade query answer has trade_status '\(status)', which is none of WAIT_BUYER_PAY, TRADE_SUCCESS, TRADE_FINISHED, TRADE_CLOSED"
         }

@@ -5,6 +5,9 @@ package enum LedgerReads {
 
     static let ordersNewestFirst = SQLStatement("SELECT \(LedgerRows.orderColumns) FROM orders ORDER BY created_at DESC, out_trade_no LIMIT $1")
 
+    static let ordersInStateNewestFirst = SQLStatement(
+        "SELECT \(LedgerRows.orderColumns) FROM orders WHERE state = $1 ORDER BY created_at DESC, out_trade_no LIMIT $2")
+
     static let trade = SQLStatement("SELECT \(LedgerRows.tradeColumns) FROM trades WHERE out_trade_no = $1")
 
     static let shippedAt = SQLStatement("SELECT shipped_at FROM trades WHERE out_trade_no = $1")

@@ -3,10 +3,18 @@ import AlipayNotify
 /// How the ledger's rows become values, written once against `SQLRow` for
 /// both stores, next to the column lists the reads select.
 enum LedgerRows {
-    static let orderColumns = "out_trade_no, total_fen, business_order, created_at"
+    static let orderColumns = "out_trade_no, total_fen, business_order, created_at, expires_at, state"
 
     static func order(_ row: some SQLRow) -> MerchantOrder {
-        MerchantOrder(outTradeNo: row.text(0), totalAmount: Fen(row.int(1)), businessOrder: row.optionalText(2), createdAt: row.text(3))
+        MerchantOrder(outTradeNo: row.text(0), totalAmount: Fen(row.int(1)), businessOrder: row.optionalText(2), createdAt: row.text(3),
+                      expiresAt: row.optionalText(4), state: OrderState(rawValue: row.text(5)) ?? .open)
+    }
+
+    static let reconciliationColumns = "\(orderColumns), next_query_at, queries, unknown_since, close_requested_at, lease_owner"
+
+    static func reconciliation(_ row: some SQLRow) -> OrderReconciliation {
+        OrderReconciliation(order: order(row), nextQueryAt: row.optionalText(6), queries: Int(row.int(7)),
+                            unknownSince: row.optionalText(8), closeRequestedAt: row.optionalText(9), leaseOwner: row.optionalText(10))
     }
 
     static let tradeColumns = "out_trade_no, status, trade_no, total_fen, paid, shipped, duplicate_payment, refunded_fen, close_reason"

@@ -24,8 +24,21 @@ public protocol GatewayCallRecording: AnyObject {
     /// Records a call and, when its verified answer stated the trade's
     /// status, that observation, in one transaction; the observation's
     /// outcome, or nil without one.
+    ///
+    /// `schedule`, given that outcome, may say what becomes of the order
+    /// (the reconciler's decision), written in the same transaction; with
+    /// an `owner`, only while that owner holds the order's claim.
     @discardableResult
-    func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?) throws -> LedgerOutcome?
+    func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?, owner: String?,
+                           schedule: (LedgerOutcome?) -> OrderScheduleUpdate?) throws -> LedgerOutcome?
+}
+
+extension GatewayCallRecording {
+    /// Records a call (and its observation) without touching the order's schedule.
+    @discardableResult
+    public func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?) throws -> LedgerOutcome? {
+        try recordGatewayCall(call, observation: observation, owner: nil) { _ in nil }
+    }
 }
 
 /// The merchant's orders: what an observation is checked against.
@@ -33,11 +46,45 @@ public protocol OrderBook: AnyObject {
     /// Registers an order. Registering the same order again is harmless;
     /// a different amount or business order for the same `out_trade_no` is
     /// an `OrderError.conflict`. Returns false when it was already there.
+    ///
+    /// `firstQueryAt`: when the reconciler first asks about it; nil: never.
     @discardableResult
-    func addOrder(_ order: MerchantOrder) throws -> Bool
+    func addOrder(_ order: MerchantOrder, firstQueryAt: String?) throws -> Bool
     func order(_ outTradeNo: String) throws -> MerchantOrder?
-    /// Orders, newest first.
-    func orders(limit: Int) throws -> [MerchantOrder]
+    /// Orders, newest first; only those in `state` when given.
+    func orders(state: OrderState?, limit: Int) throws -> [MerchantOrder]
+}
+
+extension OrderBook {
+    /// Registers an order the reconciler never asks about.
+    @discardableResult
+    public func addOrder(_ order: MerchantOrder) throws -> Bool {
+        try addOrder(order, firstQueryAt: nil)
+    }
+
+    public func orders(limit: Int) throws -> [MerchantOrder] {
+        try orders(state: nil, limit: limit)
+    }
+}
+
+/// The reconciler's view of the orders: what is due, claimed with a lease
+/// so that one daemon at a time asks about an order (see
+/// `SQLLedgerStore+Reconciliation.swift`).
+public protocol OrderReconciling: AnyObject {
+    /// Claims up to `limit` orders whose next query is due, for `owner`:
+    /// each one's next query time becomes the end of the lease, so it is
+    /// due again (for anyone) only if the owner never reports.
+    func claimDueOrders(owner: String, limit: Int, leaseSeconds: Double) throws -> [OrderReconciliation]
+    /// Makes the orders claimed by owners starting with `prefix` due now
+    /// (a daemon that restarts takes back what its previous life held).
+    @discardableResult func releaseOrderClaims(ownerPrefix: String) throws -> Int
+    func reconciliation(_ outTradeNo: String) throws -> OrderReconciliation?
+    /// Records the decision to close, before the close is sent; false when
+    /// the order is paid or closed already.
+    func requestClose(_ outTradeNo: String, owner: String?, retryAt: String) throws -> Bool
+    /// The serials of a business order, oldest first, and the one that paid it.
+    func serials(ofBusinessOrder businessOrder: String) throws -> (paidBy: String?, serials: [OrderReconciliation])
+    func orderCounts() throws -> OrderCounts
 }
 
 /// The transactional outbox as its dispatcher and consumers use it (see
@@ -64,7 +111,7 @@ public protocol TradeInspection: AnyObject {
 }
 
 /// A whole ledger, every role: what the writer owns and a command opens.
-public typealias LedgerStore = LedgerRecording & GatewayCallRecording & OrderBook & OutboxStore & TradeInspection
+public typealias LedgerStore = LedgerRecording & GatewayCallRecording & OrderBook & OrderReconciling & OutboxStore & TradeInspection
 
 /// Counts for monitoring the outbox.
 public struct OutboxBacklog: Sendable, Equatable {

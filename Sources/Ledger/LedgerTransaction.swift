@@ -55,4 +55,8 @@ struct LedgerTransaction<Connection: SQLConnection> {
     func quarantine(_ entry: QuarantineEntry, at time: String) throws {
         try connection.run(LedgerWrites.upsertQuarantine, LedgerWrites.quarantineValues(entry, at: time))
     }
+
+    func settleOrder(_ outTradeNo: String, as state: OrderState) throws {
+        try connection.run(LedgerWrites.settleOrder, [.text(outTradeNo), .text(state.rawValue)])
+    }
 }

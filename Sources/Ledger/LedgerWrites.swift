@@ -85,13 +85,22 @@ enum LedgerWrites {
 
     /// A new order; an existing one is left as it is (and compared by the caller).
     static let insertOrder = SQLStatement("""
-        INSERT INTO orders(out_trade_no, total_fen, business_order, created_at) VALUES ($1, $2, $3, $4)
+        INSERT INTO orders(out_trade_no, total_fen, business_order, created_at, expires_at, state, next_query_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
         ON CONFLICT (out_trade_no) DO NOTHING
         """)
 
-    static func orderValues(_ order: MerchantOrder) -> [SQLValue] {
-        [.text(order.outTradeNo), .integer(order.totalAmount.value), .optional(order.businessOrder), .text(order.createdAt)]
+    static func orderValues(_ order: MerchantOrder, firstQueryAt: String?) -> [SQLValue] {
+        [.text(order.outTradeNo), .integer(order.totalAmount.value), .optional(order.businessOrder), .text(order.createdAt),
+         .optional(order.expiresAt), .text(order.state.rawValue), .optional(firstQueryAt)]
     }
+
+    /// A payment or an unpaid close recorded for an order ends its
+    /// reconciliation: it is never asked about again (a paid order stays paid).
+    static let settleOrder = SQLStatement("""
+        UPDATE orders SET state = $2, next_query_at = NULL, unknown_since = NULL, close_requested_at = NULL, lease_owner = NULL
+        WHERE out_trade_no = $1 AND state <> $2 AND state <> 'paid'
+        """)
 
     /// The readiness check's small write.
     static let upsertProbe = SQLStatement("""

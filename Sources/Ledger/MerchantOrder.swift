@@ -9,12 +9,19 @@ public struct MerchantOrder: Sendable, Equatable {
     public var totalAmount: Fen
     public var businessOrder: String?
     public var createdAt: String
+    /// When an unpaid order is closed at Alipay; nil for an order registered
+    /// before orders had an expiry (it is not reconciled).
+    public var expiresAt: String?
+    public var state: OrderState
 
-    public init(outTradeNo: String, totalAmount: Fen, businessOrder: String? = nil, createdAt: String = Timestamp.now()) {
+    public init(outTradeNo: String, totalAmount: Fen, businessOrder: String? = nil, createdAt: String = Timestamp.now(),
+                expiresAt: String? = nil, state: OrderState = .open) {
         self.outTradeNo = outTradeNo
         self.totalAmount = totalAmount
         self.businessOrder = businessOrder
         self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.state = state
     }
 
     /// Longest `out_trade_no` Alipay allows.

@@ -4,6 +4,9 @@ import AlipayNotify
 /// checks, the state machine, and the rows its decision names. The same
 /// code serves every store and every source of observations.
 ///
+/// A decision that pays or closes an unpaid trade settles its order (one
+/// more statement, once per trade): it is never asked about again.
+///
 /// The common path costs five statements: the order, the trade, the history
 /// row (whose unique id is the duplicate check), the trade again, and the
 /// events. Nothing is written before the history row is known to be new, so
@@ -44,7 +47,22 @@ enum ObservationRecorder {
                 try transaction.insertEvent(event, source: observation.source, tradeNo: decision.trade.tradeNo,
                                             businessOrder: businessOrder, at: now)
             }
+            if order != nil, let settled = settledState(decision) {
+                try transaction.settleOrder(observation.outTradeNo, as: settled)
+            }
             return .recorded(decision)
         }
+    }
+
+    /// The state a decision puts the trade's order in, when it ends its reconciliation.
+    static func settledState(_ decision: TradeDecision) -> OrderState? {
+        for event in decision.events {
+            switch event.kind {
+            case .ship, .duplicatePayment: return .paid
+            case .close where event.closeReason == .unpaid: return .closed
+            default: continue
+            }
+        }
+        return nil
     }
 }

@@ -101,7 +101,9 @@ public struct TradeDetails: Sendable {
     }
 
     public let outTradeNo: String
-    public let order: MerchantOrder?
+    /// The order and its reconciliation schedule, when it was registered.
+    public let reconciliation: OrderReconciliation?
+    public var order: MerchantOrder? { reconciliation?.order }
     public let trade: TradeRecord?
     public let shippedAt: String?
     public let notifications: [NotificationSummary]

@@ -34,10 +34,10 @@ extension SQLLedgerStore {
     }
 
     @discardableResult
-    public func addOrder(_ order: MerchantOrder) throws -> Bool {
+    public func addOrder(_ order: MerchantOrder, firstQueryAt: String?) throws -> Bool {
         try MerchantOrder.validate(outTradeNo: order.outTradeNo, businessOrder: order.businessOrder)
         return try inTransaction { connection in
-            if try connection.run(LedgerWrites.insertOrder, LedgerWrites.orderValues(order)) == 1 { return true }
+            if try connection.run(LedgerWrites.insertOrder, LedgerWrites.orderValues(order, firstQueryAt: firstQueryAt)) == 1 { return true }
             let existing = try LedgerTransaction(connection: connection).order(order.outTradeNo)!
             guard existing.totalAmount == order.totalAmount, existing.businessOrder == order.businessOrder else {
                 throw OrderError.conflict(existing: existing)
@@ -50,11 +50,15 @@ extension SQLLedgerStore {
     /// trade's status, that observation (whose id is the call's), in one
     /// transaction. The outcome is the observation's; nil without one.
     @discardableResult
-    public func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?) throws -> LedgerOutcome? {
+    public func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?, owner: String?,
+                                  schedule: (LedgerOutcome?) -> OrderScheduleUpdate?) throws -> LedgerOutcome? {
         try inTransaction { connection in
             try connection.run(LedgerWrites.insertGatewayCall, LedgerWrites.gatewayCallValues(call))
-            guard let observation else { return nil }
-            return try ObservationRecorder.apply(.observation(observation), in: LedgerTransaction(connection: connection))
+            let outcome = try observation.map { try ObservationRecorder.apply(.observation($0), in: LedgerTransaction(connection: connection)) }
+            if let update = schedule(outcome) {
+                try connection.run(ReconciliationStatements.reschedule, ReconciliationStatements.rescheduleValues(update, owner: owner))
+            }
+            return outcome
         }
     }
 
@@ -62,14 +66,17 @@ extension SQLLedgerStore {
         try reading { try LedgerTransaction(connection: $0).order(outTradeNo) }
     }
 
-    public func orders(limit: Int) throws -> [MerchantOrder] {
-        try reading { try $0.rows(LedgerReads.ordersNewestFirst, [.integer(Int64(limit))], LedgerRows.order) }
+    public func orders(state: OrderState?, limit: Int) throws -> [MerchantOrder] {
+        try reading { connection in
+            guard let state else { return try connection.rows(LedgerReads.ordersNewestFirst, [.integer(Int64(limit))], LedgerRows.order) }
+            return try connection.rows(LedgerReads.ordersInStateNewestFirst, [.text(state.rawValue), .integer(Int64(limit))], LedgerRows.order)
+        }
     }
 
     public func tradeDetails(_ outTradeNo: String) throws -> TradeDetails? {
         try reading { connection in
             let key: [SQLValue] = [.text(outTradeNo)]
-            let order = try connection.firstRow(LedgerReads.order, key, LedgerRows.order)
+            let reconciliation = try connection.firstRow(ReconciliationStatements.reconciliation, key, LedgerRows.reconciliation)
             let trade = try connection.firstRow(LedgerReads.trade, key, LedgerRows.trade)
             let shippedAt = try connection.firstRow(LedgerReads.shippedAt, key) { $0.optionalText(0) } ?? nil
             let history = try connection.rows(LedgerReads.tradeHistory, key, LedgerRows.historyEntry)
@@ -77,8 +84,8 @@ extension SQLLedgerStore {
             let events = try connection.rows(eventsByTrade.statement, eventsByTrade.values, LedgerRows.event)
             let quarantined = try connection.rows(LedgerReads.tradeQuarantine, key, LedgerRows.quarantined)
             let calls = try connection.rows(LedgerReads.tradeGatewayCalls, key, LedgerRows.gatewayCall)
-            if order == nil && trade == nil && history.isEmpty && quarantined.isEmpty && calls.isEmpty { return nil }
-            return TradeDetails(outTradeNo: outTradeNo, order: order, trade: trade, shippedAt: shippedAt,
+            if reconciliation == nil && trade == nil && history.isEmpty && quarantined.isEmpty && calls.isEmpty { return nil }
+            return TradeDetails(outTradeNo: outTradeNo, reconciliation: reconciliation, trade: trade, shippedAt: shippedAt,
                                 notifications: history, events: events, quarantined: quarantined, gatewayCalls: calls)
         }
     }

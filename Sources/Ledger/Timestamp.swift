@@ -57,6 +57,25 @@ extension Timestamp {
     /// Seconds from `text` (as `now()` writes it) until now; nil when it is
     /// not such a timestamp.
     public static func secondsSince(_ text: String) -> Double? {
+        epochSeconds(text).map { nowEpochSeconds() - $0 }
+    }
+
+    /// Seconds since 1970 now, as the timestamps count them.
+    public static func nowEpochSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// The timestamp of a moment given in seconds since 1970.
+    public static func of(epochSeconds: Double) -> String {
+        let whole = epochSeconds.rounded(.down)
+        return format(seconds: Int(whole), milliseconds: min(999, Int((epochSeconds - whole) * 1000)))
+    }
+
+    /// Seconds since 1970 of `text` (as `now()` writes it); nil when it is
+    /// not such a timestamp.
+    public static func epochSeconds(_ text: String) -> Double? {
         let bytes = Array(text.utf8)
         guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"), bytes[23] == UInt8(ascii: "Z") else { return nil }
         func number(_ offset: Int, _ digits: Int) -> Int? {
@@ -76,9 +95,6 @@ extension Timestamp {
         parts.tm_hour = Int32(hour)
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
-        let then = Double(timegm(&parts)) + Double(millisecond) / 1000
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9 - then
+        return Double(timegm(&parts)) + Double(millisecond) / 1000
     }
 }

@@ -8,13 +8,18 @@ import Logging
 /// list and redeliver events. JSON in and out; every change goes through
 /// the ledger writer like the notifications do.
 ///
-///     POST /orders                       {"out_trade_no":"…","total_amount":"88.88","business_order":"…"}
+///     POST /orders                       {"out_trade_no":"…","total_amount":"88.88","business_order":"…","expires_in":"15m"}
+///     GET  /orders?state=open|paid|closed|expired|attention&limit=100
+///     POST /business-orders/{id}/payments {"amount":"88.88","expires_in":"15m"} → 201 {"out_trade_no":"…"}
 ///     GET  /trades/{out_trade_no}
 ///     GET  /events?state=pending|delivered|dead&kind=ship|refund|close|duplicate_payment&limit=100
 ///     POST /events/{id}/redeliver        (the id percent-encoded, e.g. ORDER1%2Fship)
 struct AdminRouter: HTTPHandler {
     let writer: LedgerWriter
     let logger: Logger
+    /// Order expiry and first query time.
+    let policy: ReconciliationPolicy
+    let serials: PaymentSerials
     /// Routes added by others (health, metrics): path → handler.
     let extraRoutes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void]
 
@@ -26,8 +31,16 @@ struct AdminRouter: HTTPHandler {
         switch (request.method, path) {
         case ("POST", "/orders"):
             registerOrder(request.body, responder)
+        case ("GET", "/orders"):
+            listOrders(Self.query(request.target), responder)
         case (_, "/orders"):
-            responder.respond(Self.json(405, LedgerJSON.error("use POST /orders"), allow: "POST"))
+            responder.respond(Self.json(405, LedgerJSON.error("use POST /orders to register, GET /orders to list"), allow: "GET, POST"))
+        case (let method, let path) where path.hasPrefix("/business-orders/") && path.hasSuffix("/payments"):
+            guard method == "POST" else {
+                return responder.respond(Self.json(405, LedgerJSON.error("use POST \(path)"), allow: "POST"))
+            }
+            let businessOrder = Self.decoded(path.dropFirst("/business-orders/".count).dropLast("/payments".count))
+            newSerial(businessOrder, request.body, responder)
         case ("GET", let path) where path.hasPrefix("/trades/"):
             let outTradeNo = Self.decoded(path.dropFirst("/trades/".count))
             perform({ store in try store.tradeDetails(outTradeNo) }, responder) { details in
@@ -70,13 +83,14 @@ struct AdminRouter: HTTPHandler {
         if object["business_order"] != nil && !(object["business_order"] is NSNull) && businessOrder == nil {
             return responder.respond(Self.json(400, LedgerJSON.error("business_order must be a string")))
         }
-        let order = MerchantOrder(outTradeNo: outTradeNo, totalAmount: amount, businessOrder: businessOrder)
+        let planned: (order: MerchantOrder, firstQueryAt: String)
         do {
-            try MerchantOrder.validate(outTradeNo: outTradeNo, businessOrder: businessOrder)
+            planned = try policy.newOrder(outTradeNo: outTradeNo, amount: amount, businessOrder: businessOrder, expiry: try Self.expiry(object))
         } catch {
             return responder.respond(Self.json(400, LedgerJSON.error("\(error)")))
         }
-        writer.perform({ store in try store.addOrder(order) }) { [logger] result in
+        let order = planned.order
+        writer.perform({ store in try store.addOrder(planned.order, firstQueryAt: planned.firstQueryAt) }) { [logger] result in
             switch result {
             case .success(let added):
                 if added { logger.info("order registered", metadata: ["out_trade_no": "\(outTradeNo)", "amount": "\(amount)"]) }
@@ -86,6 +100,70 @@ struct AdminRouter: HTTPHandler {
             case .failure(let error):
                 responder.respond(Self.json(503, LedgerJSON.error("the ledger could not record the order: \(error)")))
             }
+        }
+    }
+
+    /// `expires_in` ("15m") or `expires_at` (a time), at most one; nil for neither.
+    static func expiry(_ object: [String: Any]) throws(OrderError) -> OrderExpiry? {
+        let given = (object["expires_in"].flatMap { $0 is NSNull ? nil : $0 }, object["expires_at"].flatMap { $0 is NSNull ? nil : $0 })
+        switch given {
+        case (nil, nil):
+            return nil
+        case (let text as String, nil):
+            return try OrderExpiry.duration(text)
+        case (nil, let text as String):
+            return try OrderExpiry.time(text)
+        case (nil, _), (_, nil):
+            throw .invalid("expires_in and expires_at are strings, like \"15m\" and \"2026-12-02T10:00:00Z\"")
+        default:
+            throw .invalid("give expires_in or expires_at, not both")
+        }
+    }
+
+    private func newSerial(_ businessOrder: String, _ body: [UInt8], _ responder: HTTPResponder) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body.isEmpty ? Array("{}".utf8) : body))) as? [String: Any] else {
+            return responder.respond(Self.json(400, LedgerJSON.error("the body must be a JSON object: {\"amount\":\"88.88\",\"expires_in\":\"15m\"}")))
+        }
+        guard let amountText = object["amount"] as? String, let amount = Fen(decimal: amountText) else {
+            return responder.respond(Self.json(400, LedgerJSON.error("amount must be a string in yuan with at most two decimals, like \"88.88\"")))
+        }
+        let expiry: OrderExpiry?
+        do {
+            expiry = try Self.expiry(object)
+        } catch {
+            return responder.respond(Self.json(400, LedgerJSON.error("\(error)")))
+        }
+        // Closing earlier serials calls Alipay: not on the event loop.
+        DispatchQueue.global().async { [serials] in
+            switch serials.newSerial(businessOrder: businessOrder, amount: amount, expiry: expiry) {
+            case .created(let order):
+                responder.respond(Self.json(201, "{\"out_trade_no\":\(JSONText.string(order.outTradeNo)),\"business_order\":\(JSONText.string(businessOrder)),"
+                                            + "\"amount\":\"\(order.totalAmount)\",\"expires_at\":\(JSONText.string(order.expiresAt ?? "")),\"order\":\(LedgerJSON.order(order))}"))
+            case .conflict(let reason):
+                responder.respond(Self.json(409, LedgerJSON.error(reason)))
+            case .invalid(let reason):
+                responder.respond(Self.json(400, LedgerJSON.error(reason)))
+            case .unavailable(let reason):
+                responder.respond(Self.json(503, LedgerJSON.error(reason)))
+            }
+        }
+    }
+
+    private func listOrders(_ query: [String: String], _ responder: HTTPResponder) {
+        var state: OrderState?
+        if let text = query["state"] {
+            guard let parsed = OrderState(rawValue: text) else {
+                return responder.respond(Self.json(400, LedgerJSON.error("state must be open, paid, closed, expired or attention")))
+            }
+            state = parsed
+        }
+        let limit = query["limit"].flatMap(Int.init) ?? 100
+        guard (1...10_000).contains(limit) else {
+            return responder.respond(Self.json(400, LedgerJSON.error("limit must be 1 to 10000")))
+        }
+        let filter = state
+        perform({ store in try store.orders(state: filter, limit: limit) }, responder) { orders in
+            Self.json(200, "{\"orders\":[" + orders.map(LedgerJSON.order).joined(separator: ",") + "]}")
         }
     }
 

@@ -105,6 +105,11 @@ public final class AlipayGatewayClient: Sendable {
         call(.tradeQuery(outTradeNo: outTradeNo), outTradeNo: outTradeNo)
     }
 
+    /// `alipay.trade.close` for one order.
+    public func close(_ outTradeNo: String) -> GatewayAnswer {
+        call(.tradeClose(outTradeNo: outTradeNo), outTradeNo: outTradeNo)
+    }
+
     /// An id no other call (of any daemon) has: the method, the order, the
     /// time and randomness. It is also the observation id of its answer.
     static func callID(_ method: GatewayMethod, outTradeNo: String) -> String {

@@ -102,6 +102,17 @@ public final class Daemon: Sendable {
             return Self.configurationErrorStatus
         }
 
+        let owner = "daemon:\(ProcessInfo.processInfo.hostName):\(getpid())"
+        let asking: (step: ReconciliationStep, reconciler: Reconciler)?
+        do {
+            asking = try makeReconciler(writer: writer, endpoint: endpoint, metrics: metrics, owner: owner, ledgerIsShared: store.isShared)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            writer.shutdown()
+            return Self.configurationErrorStatus
+        }
+        let serials = PaymentSerials(writer: writer, step: asking?.step, policy: configuration.reconciliation, logger: logger)
+
         let server: HTTPServer
         let socket: ListeningSocket
         var adminSocket: ListeningSocket?
@@ -129,12 +140,14 @@ public final class Daemon: Sendable {
             let service = ServiceRoutes(writer: writer, instance: instance, ledger: configuration.ledger,
                                         minimumFreeDiskBytes: configuration.minimumFreeDiskBytes,
                                         metrics: metrics, server: server, dispatcher: dispatcher)
-            server.addListener(adminSocket, handler: AdminRouter(writer: writer, logger: logger, extraRoutes: service.routes))
+            server.addListener(adminSocket, handler: AdminRouter(writer: writer, logger: logger, policy: configuration.reconciliation,
+                                                                 serials: serials, extraRoutes: service.routes))
         }
 
         let signals = installSignalHandlers(reload: reload)
         server.start()
         dispatcher?.start()
+        asking?.reconciler.start()
         if let adminSocket {
             logger.notice("admin listening on \(adminSocket.localAddress)", metadata: ["admin": "\(adminSocket.localAddress)"])
         }
@@ -158,6 +171,7 @@ public final class Daemon: Sendable {
         logger.notice("stopping: no new connections; finishing requests in flight (grace \(configuration.shutdownGracePeriod))")
         let graceful = server.shutdown(gracePeriod: configuration.shutdownGracePeriod)
         watchdog?.stop()
+        asking?.reconciler.stop()
         dispatcher?.stop()
         reachability?.stop()
         writer.shutdown()
@@ -190,6 +204,27 @@ public final class Daemon: Sendable {
                                           owner: "daemon:\(ProcessInfo.processInfo.hostName):\(getpid())", logger: logger)
         writer.onEventsWritten { [weak dispatcher] in dispatcher?.wake() }
         return dispatcher
+    }
+
+    /// The reconciler, or nil (with a notice) when no app-private-key is
+    /// set: the daemon then only listens.
+    private func makeReconciler(writer: LedgerWriter, endpoint: NotificationEndpoint, metrics: Metrics, owner: String,
+                                ledgerIsShared: Bool) throws -> (step: ReconciliationStep, reconciler: Reconciler)? {
+        guard configuration.gateway.appPrivateKeyPath != nil else {
+            logger.notice("app-private-key is not set: the daemon only listens; it does not ask Alipay about orders that never hear back, nor close them at their expiry")
+            return nil
+        }
+        let client = try AlipayGatewayClient.load(configuration)
+        let step = ReconciliationStep(writer: writer, client: client, policy: configuration.reconciliation,
+                                      limiter: GatewayRateLimiter(callsPerSecond: Double(configuration.gateway.callsPerSecond)),
+                                      rules: { [endpoint] in endpoint.rules }, metrics: metrics, logger: logger)
+        // One daemon owns an SQLite ledger: what its previous life had claimed is due again at once.
+        if !ledgerIsShared {
+            try writer.performAndWait { store in try store.releaseOrderClaims(ownerPrefix: "daemon:") }
+        }
+        let policy = configuration.reconciliation
+        logger.notice("asking \(client.gatewayURL) about orders with no payment \(policy.reconcileAfter) after registration, at most \(configuration.gateway.callsPerSecond) calls/s; unpaid orders are closed at their expiry (order-timeout \(policy.orderTimeout))")
+        return (step, Reconciler(step: step, owner: owner, logger: logger))
     }
 
     /// Asks the daemon to stop, as SIGTERM does.

@@ -26,6 +26,8 @@ public struct DaemonConfiguration: Sendable {
     public var adminListen: SocketAddress? = SocketAddress(host: "127.0.0.1", port: 8081)
     public var sink = SinkSettings()
     public var gateway = GatewaySettings()
+    /// Order expiry and when orders are asked about.
+    public var reconciliation = ReconciliationPolicy()
     /// The config file this came from, if any (for reloads and messages).
     public var configFilePath: String?
     /// Where each setting was given, for error messages about its value.
@@ -65,13 +67,23 @@ public struct DaemonConfiguration: Sendable {
     /// the `db` setting like the daemon reads it. The file's other settings
     /// are not looked at.
     public static func ledger(configFile: String?, commandLine db: String?) throws(ConfigurationError) -> LedgerLocation {
+        try forLedgerCommands(configFile: configFile, db: db).ledger
+    }
+
+    /// The settings a command that only registers or lists orders needs:
+    /// `db`, and the order expiry and first query time (`order-timeout`,
+    /// `reconcile-after`), from the config file and `db` from the command
+    /// line. The file's other settings are not looked at.
+    public static func forLedgerCommands(configFile: String?, db: String?) throws(ConfigurationError) -> DaemonConfiguration {
         var entries = try fileEntries(configFile)
         if let db { entries.append(ConfigEntry(key: "db", value: db, source: .commandLine)) }
         var configuration = DaemonConfiguration()
-        if let entry = entries.last(where: { $0.key == "db" }), let setting = Setting.named("db") {
-            try setting.apply(entry, to: &configuration)
+        for key in ["db", "order-timeout", "reconcile-after"] {
+            if let entry = entries.last(where: { $0.key == key }), let setting = Setting.named(key) {
+                try setting.apply(entry, to: &configuration)
+            }
         }
-        return configuration.ledger
+        return configuration
     }
 
     /// Puts each entry in force through its declared `Setting`, in order.

@@ -28,6 +28,17 @@ public struct GatewayAnswer: Sendable {
         }
     }
 
+    /// The trade as a verified close success states it (closed unpaid, for
+    /// the order's amount); nil for anything else.
+    public func closeObservation(totalAmount: Fen) -> Result<TradeObservation, TradeQueryAnswerError>? {
+        guard method == .tradeClose, case .success(let success) = outcome else { return nil }
+        do {
+            return .success(try success.closeObservation(id: callID, outTradeNo: outTradeNo, totalAmount: totalAmount, statedAt: statedAt))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// The ledger's record of this call.
     public var ledgerRecord: GatewayCall {
         switch outcome {

@@ -16,6 +16,9 @@ public struct GatewaySettings: Sendable, Equatable {
     /// The longest a call may take, connecting included; its result is then
     /// unknown. Alipay answers within a second or two when it is well.
     public var timeout: Duration = .seconds(15)
+    /// Calls per second at most, across the daemon's threads (slower for a
+    /// while after Alipay answers `40005`).
+    public var callsPerSecond = 10
     /// Certificate mode: the app's public-key certificate.
     public var appCertPath: String?
     /// Certificate mode: Alipay's root certificate chain.

@@ -11,7 +11,7 @@ public enum LedgerJSON {
     public static func order(_ order: MerchantOrder) -> String {
         "{\"out_trade_no\":\(JSONText.string(order.outTradeNo)),\"total_amount\":\"\(order.totalAmount)\","
             + "\"business_order\":\(optional(order.businessOrder)),\"created_at\":\"\(order.createdAt)\","
-            + "\"total_fen\":\(order.totalAmount.value)}"
+            + "\"total_fen\":\(order.totalAmount.value),\"state\":\"\(order.state.rawValue)\",\"expires_at\":\(optional(order.expiresAt))}"
     }
 
     public static func event(_ event: OutboxEvent) -> String {
@@ -49,7 +49,19 @@ public enum LedgerJSON {
         return "{\"out_trade_no\":\(JSONText.string(details.outTradeNo)),\"order\":\(details.order.map(order) ?? "null"),"
             + "\"trade\":\(trade),\"notifications\":[\(notifications.joined(separator: ","))],"
             + "\"events\":[\(details.events.map(event).joined(separator: ","))],\"quarantined\":[\(quarantined.joined(separator: ","))],"
-            + "\"gateway_calls\":[\(details.gatewayCalls.map(gatewayCall).joined(separator: ","))]}"
+            + "\"gateway_calls\":[\(details.gatewayCalls.map(gatewayCall).joined(separator: ","))],"
+            + "\"reconciliation\":\(reconciliation(details))}"
+    }
+
+    /// The order's schedule of questions to Alipay and their history (the
+    /// queries and closes, with what each answered); null without an order.
+    static func reconciliation(_ details: TradeDetails) -> String {
+        guard let schedule = details.reconciliation else { return "null" }
+        let history = details.gatewayCalls.filter { $0.method == "alipay.trade.query" || $0.method == "alipay.trade.close" }
+        return "{\"state\":\"\(schedule.order.state.rawValue)\",\"next_query_at\":\(optional(schedule.nextQueryAt)),"
+            + "\"queries\":\(schedule.queries),\"unknown_since\":\(optional(schedule.unknownSince)),"
+            + "\"close_requested_at\":\(optional(schedule.closeRequestedAt)),\"claimed_by\":\(optional(schedule.leaseOwner)),"
+            + "\"history\":[\(history.map(gatewayCall).joined(separator: ","))]}"
     }
 
     /// One call to Alipay's gateway and what came of it.

@@ -19,6 +19,27 @@ final class Metrics: Sendable {
     let commitSeconds = Histogram(bounds: Histogram.latencySeconds)
     let fsyncSeconds = Histogram(bounds: Histogram.latencySeconds)
     let reloads = Locked<(succeeded: Int, failed: Int)>((0, 0))
+    /// Calls to Alipay's gateway by method and result.
+    private let gatewayCalls = Locked<[GatewayCallKey: Int]>([:])
+    /// Orders this process handed to a person (`attention`).
+    let ordersToAttention = Atomic<Int>(0)
+
+    struct GatewayCallKey: Hashable {
+        let method: String
+        let result: String
+    }
+
+    /// Counts a call: `success`, the refusal's kind (`no_such_trade`,
+    /// `business_refusal`, `configuration_error`, `rate_limited`) or `unknown`.
+    func countGatewayCall(_ answer: GatewayAnswer) {
+        let result: String
+        switch answer.outcome {
+        case .success: result = "success"
+        case .refusal(let refusal): result = refusal.kind.rawValue
+        case .unknown: result = "unknown"
+        }
+        gatewayCalls.withLock { $0[GatewayCallKey(method: answer.method.rawValue, result: result), default: 0] += 1 }
+    }
 
     func countOutcome(_ outcome: LedgerOutcome) {
         switch outcome {
@@ -32,7 +53,7 @@ final class Metrics: Sendable {
     /// Everything in Prometheus text format. `backlog` is read from the
     /// ledger by the caller (nil when the ledger cannot be read now).
     func render(server: HTTPServer, dispatcher: OutboxDispatcher?,
-                backlog: (pending: Int, dead: Int, oldestPendingCreatedAt: String?)?) -> String {
+                backlog: (pending: Int, dead: Int, oldestPendingCreatedAt: String?)?, orders: OrderCounts? = nil) -> String {
         var text = PrometheusText()
         let rejectedByReason = rejected.withLock { $0 }.sorted { $0.key < $1.key }
         var outcomes: [([(String, String)], Double)] = [
@@ -79,12 +100,31 @@ final class Metrics: Sendable {
                 ([("result", "dead_lettered")], Double(deliveries.deadLettered.load(ordering: .relaxed))),
             ])
         }
+        renderReconciliation(&text, orders: orders)
         let (reloaded, refused) = reloads.withLock { $0 }
         text.counter("alipay_notifyd_reloads_total", "Configuration reloads (SIGHUP), by result.", [
             ([("result", "applied")], Double(reloaded)), ([("result", "refused")], Double(refused)),
         ])
         text.gauge("alipay_notifyd_build_info", "The running build.", [([("version", BuildVersion.current)], 1)])
         return text.text
+    }
+
+    /// Calls to Alipay, orders by state, the oldest open order and the payment success rate.
+    private func renderReconciliation(_ text: inout PrometheusText, orders: OrderCounts?) {
+        let calls = gatewayCalls.withLock { $0 }.sorted { ($0.key.method, $0.key.result) < ($1.key.method, $1.key.result) }
+        text.counter("alipay_notifyd_gateway_calls_total",
+                     "Calls to Alipay's gateway by this process, by method and result (success, no_such_trade, business_refusal, configuration_error, rate_limited, unknown).",
+                     calls.map { ([("method", $0.key.method), ("result", $0.key.result)], Double($0.value)) })
+        text.counter("alipay_notifyd_orders_attention_total", "Orders this process handed to a person (state attention) after unknown results.",
+                     Double(ordersToAttention.load(ordering: .relaxed)))
+        guard let orders else { return }
+        text.gauge("alipay_notifyd_orders", "Orders in the ledger by state (open, paid, closed, expired, attention).",
+                   OrderState.allCases.map { ([("state", $0.rawValue)], Double(orders.count($0))) })
+        text.gauge("alipay_notifyd_oldest_open_order_age_seconds", "Age of the oldest open order the reconciler asks about (0 when none).",
+                   max(0, orders.oldestOpenCreatedAt.flatMap(Timestamp.secondsSince) ?? 0))
+        if let rate = orders.paymentSuccessRate {
+            text.gauge("alipay_notifyd_payment_success_ratio", "paid / (paid + closed + expired) over the ledger's orders: seed 003 asks for above 0.95 with barcode payments.", rate)
+        }
     }
 }
 

@@ -35,6 +35,9 @@ public final class NotificationEndpoint: Sendable {
 
     /// Puts new keys and identity in force (SIGHUP): requests that started
     /// before finish with the old ones, every later one uses the new ones.
+    /// The business checks in force (they follow a reload).
+    var rules: BusinessRules { settings.withLock { $0.rules } }
+
     func replace(_ settings: Settings) {
         self.settings.withLock { $0 = settings }
     }

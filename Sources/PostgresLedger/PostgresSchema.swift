@@ -131,6 +131,20 @@ enum PostgresSchema {
             );
             CREATE INDEX gateway_calls_by_trade ON gateway_calls(out_trade_no, requested_at);
             """),
+        SchemaMigration(version: 6, name: "order reconciliation", sql: """
+            ALTER TABLE orders ADD COLUMN state TEXT NOT NULL DEFAULT 'open';
+            ALTER TABLE orders ADD COLUMN expires_at TEXT;
+            ALTER TABLE orders ADD COLUMN next_query_at TEXT;
+            ALTER TABLE orders ADD COLUMN queries INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE orders ADD COLUMN unknown_since TEXT;
+            ALTER TABLE orders ADD COLUMN close_requested_at TEXT;
+            ALTER TABLE orders ADD COLUMN lease_owner TEXT;
+            UPDATE orders SET state = 'paid' WHERE out_trade_no IN (SELECT out_trade_no FROM trades WHERE paid);
+            UPDATE orders SET state = 'closed'
+                WHERE state = 'open' AND out_trade_no IN (SELECT out_trade_no FROM trades WHERE close_reason = 'unpaid');
+            CREATE INDEX orders_due ON orders(next_query_at) WHERE next_query_at IS NOT NULL;
+            CREATE INDEX orders_by_state ON orders(state, created_at);
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -3,7 +3,8 @@ import Ledger
 import NotifyDaemon
 
 /// The ledger a command works on: --db, else the config file's 'db', else
-/// the default; `--db` is the daemon's own `db` setting.
+/// the default; `--db` is the daemon's own `db` setting. The config file
+/// also gives the order settings (`order-timeout`, `reconcile-after`).
 struct LedgerOptions: ParsableArguments {
     static let dbSetting = Setting.named("db")!
 
@@ -15,9 +16,14 @@ struct LedgerOptions: ParsableArguments {
     var config: String?
 
     var location: LedgerLocation {
+        get throws { try settings.ledger }
+    }
+
+    /// `db`, `order-timeout` and `reconcile-after` as the daemon reads them.
+    var settings: DaemonConfiguration {
         get throws {
             do {
-                return try DaemonConfiguration.ledger(configFile: config, commandLine: db)
+                return try DaemonConfiguration.forLedgerCommands(configFile: config, db: db)
             } catch {
                 throw ValidationError("\(error)")
             }

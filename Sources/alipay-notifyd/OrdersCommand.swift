@@ -1,5 +1,6 @@
 import AlipayNotify
 import ArgumentParser
+import Logging
 import Ledger
 import NotifyDaemon
 
@@ -8,7 +9,7 @@ struct OrdersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orders",
         abstract: "Register and list merchant orders (the out_trade_no and amount each notification must match).",
-        subcommands: [Add.self, List.self]
+        subcommands: [Add.self, List.self, NewSerial.self]
     )
 
     struct Add: ParsableCommand {
@@ -20,10 +21,22 @@ struct OrdersCommand: ParsableCommand {
                 one business order (--business-order): the first one paid ships, a later paid \
                 serial of the same business order is recorded as a duplicate payment to refund. \
                 Registering the same order twice is harmless; changing its amount is refused.
+
+                An order expires --expires-in after now, or at --expires-at, or order-timeout \
+                after now (read from --config; default 30m). The daemon asks Alipay about it \
+                reconcile-after after its registration if no payment came, and closes it at \
+                Alipay at its expiry if the buyer has not paid. Give Alipay the same expiry \
+                (time_expire or timeout_express) when you create the payment.
                 """
         )
 
         @OptionGroup var ledger: LedgerOptions
+
+        @Option(name: .customLong("expires-in"), help: ArgumentHelp("The order may be paid for this long: 15m, 2h, 3d (at most 15 days).", valueName: "DURATION"))
+        var expiresIn: String?
+
+        @Option(name: .customLong("expires-at"), help: ArgumentHelp("The order may be paid until then: 2026-12-02T10:00:00Z, or Alipay's 2026-12-02 18:00:00 (China time).", valueName: "TIME"))
+        var expiresAt: String?
 
         @Argument(help: "The out_trade_no you send to Alipay.")
         var outTradeNo: String
@@ -38,10 +51,17 @@ struct OrdersCommand: ParsableCommand {
             guard let total = Fen(decimal: amount) else {
                 throw ValidationError("AMOUNT '\(amount)' must be yuan with at most two decimals, like 88.88")
             }
+            if expiresIn != nil && expiresAt != nil {
+                throw ValidationError("give --expires-in or --expires-at, not both")
+            }
+            let policy = try ledger.settings.reconciliation
             let store = try ledger.open()
             do {
-                let added = try store.addOrder(MerchantOrder(outTradeNo: outTradeNo, totalAmount: total, businessOrder: businessOrder))
-                print(added ? "registered order \(outTradeNo) amount \(total)" : "order \(outTradeNo) was already registered with amount \(total)")
+                let expiry = try expiresIn.map(OrderExpiry.duration) ?? expiresAt.map(OrderExpiry.time)
+                let planned = try policy.newOrder(outTradeNo: outTradeNo, amount: total, businessOrder: businessOrder, expiry: expiry)
+                let added = try store.addOrder(planned.order, firstQueryAt: planned.firstQueryAt)
+                print(added ? "registered order \(outTradeNo) amount \(total), expires \(planned.order.expiresAt ?? "-")"
+                            : "order \(outTradeNo) was already registered with amount \(total)")
             } catch let error as OrderError {
                 StandardError.print("alipay-notifyd orders add: \(error)")
                 throw ExitCode(1)
@@ -57,21 +77,107 @@ struct OrdersCommand: ParsableCommand {
         @Option(help: "How many orders at most.")
         var limit = 100
 
+        @Option(help: ArgumentHelp("Only orders in this state: open, paid, closed, expired or attention.", valueName: "STATE"))
+        var state: String?
+
         @Flag(help: "Print JSON lines instead of a table: one order each, the document of trade show --json.")
         var json = false
 
         func run() throws {
-            let orders = try ledger.open().orders(limit: limit)
+            var filter: OrderState?
+            if let state {
+                guard let parsed = OrderState(rawValue: state) else {
+                    throw ValidationError("--state '\(state)' must be open, paid, closed, expired or attention")
+                }
+                filter = parsed
+            }
+            let orders = try ledger.open().orders(state: filter, limit: limit)
             if json {
                 for order in orders {
                     print(LedgerJSON.order(order))
                 }
                 return
             }
-            print("OUT_TRADE_NO".padding(34) + "AMOUNT".padding(14) + "BUSINESS_ORDER".padding(24) + "CREATED_AT")
+            print("OUT_TRADE_NO".padding(34) + "AMOUNT".padding(14) + "STATE".padding(11) + "BUSINESS_ORDER".padding(24)
+                  + "CREATED_AT".padding(26) + "EXPIRES_AT")
             for order in orders {
-                print(order.outTradeNo.padding(34) + order.totalAmount.description.padding(14)
-                      + (order.businessOrder ?? "-").padding(24) + order.createdAt)
+                print(order.outTradeNo.padding(34) + order.totalAmount.description.padding(14) + order.state.rawValue.padding(11)
+                      + (order.businessOrder ?? "-").padding(24) + order.createdAt.padding(26) + (order.expiresAt ?? "-"))
+            }
+        }
+    }
+}
+
+extension OrdersCommand {
+    struct NewSerial: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "new-serial",
+            abstract: "Hand out a new payment serial (out_trade_no) for a business order's next payment attempt.",
+            usage: "alipay-notifyd orders new-serial BUSINESS_ORDER AMOUNT [--expires-in D] [--config FILE] [--<setting> <value>]…",
+            discussion: """
+                Prints the new out_trade_no, registered under BUSINESS_ORDER for AMOUNT (yuan, \
+                like 88.88): send the buyer to Alipay with it. Serials are never reused. Earlier \
+                serials of the business order still open are closed at Alipay first \
+                (alipay.trade.close), so a buyer cannot pay two of them; a serial paid all the \
+                same becomes a duplicate_payment to refund.
+
+                Exit status:
+                  0   the new serial is printed
+                  1   refused: the business order is already paid, or an earlier serial's result \
+                is unknown right now (Alipay cannot be asked, or answers busy): a buyer is never \
+                asked to pay again while the last result is unknown; try again shortly
+                  2   the arguments are wrong
+                  78  the configuration is wrong (the message names the setting)
+
+                \\(SettingOptions.help)
+                """
+        )
+
+        @Argument(help: "The business order (your order id; its serials share it).")
+        var businessOrder: String
+
+        @Argument(help: "The amount in yuan, e.g. 88.88.")
+        var amount: String
+
+        @Option(name: .customLong("expires-in"), help: ArgumentHelp("The serial may be paid for this long: 15m, 2h, 3d (default: order-timeout).", valueName: "DURATION"))
+        var expiresIn: String?
+
+        @Option(help: ArgumentHelp("The configuration file.", valueName: "FILE"))
+        var config: String?
+
+        @OptionGroup var settings: SettingOptions
+
+        func run() throws {
+            guard let total = Fen(decimal: amount), total > .zero else {
+                throw ValidationError("AMOUNT '\(amount)' must be yuan with at most two decimals, more than 0, like 88.88")
+            }
+            let expiry: OrderExpiry?
+            do {
+                expiry = try expiresIn.map(OrderExpiry.duration)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            let configuration: DaemonConfiguration
+            let made: (serials: PaymentSerials, writer: LedgerWriter)
+            do {
+                configuration = try DaemonConfiguration.load(configFile: config, commandLine: try settings.entries)
+                let store = try configuration.ledger.open()
+                made = try PaymentSerials.standalone(configuration: configuration, store: store, logger: Logger(label: "alipay-notifyd") { LineLogHandler(label: $0, level: .warning, format: .text) })
+            } catch let error as ConfigurationError {
+                StandardError.print("alipay-notifyd orders new-serial: \(error)")
+                throw ExitCode(Daemon.configurationErrorStatus)
+            }
+            let outcome = made.serials.newSerial(businessOrder: businessOrder, amount: total, expiry: expiry)
+            made.writer.shutdown()
+            switch outcome {
+            case .created(let order):
+                print(order.outTradeNo)
+            case .conflict(let reason), .unavailable(let reason):
+                StandardError.print("alipay-notifyd orders new-serial: \(reason)")
+                throw ExitCode(1)
+            case .invalid(let reason):
+                StandardError.print("alipay-notifyd orders new-serial: \(reason)")
+                throw ExitCode(2)
             }
         }
     }

@@ -34,8 +34,15 @@ struct TradeCommand: ParsableCommand {
                 return
             }
             print("order \(outTradeNo)")
-            if let order = details.order {
-                print("  registered \(order.createdAt), amount \(order.totalAmount)" + (order.businessOrder.map { ", business order \($0)" } ?? ""))
+            if let schedule = details.reconciliation {
+                let order = schedule.order
+                print("  \(order.state.rawValue.uppercased()): registered \(order.createdAt), amount \(order.totalAmount)"
+                      + (order.businessOrder.map { ", business order \($0)" } ?? "") + (order.expiresAt.map { ", expires \($0)" } ?? ""))
+                var asking = "  asked \(schedule.queries) time(s)"
+                asking += schedule.nextQueryAt.map { ", next query at \($0)" } ?? ", not asked again"
+                if let since = schedule.unknownSince { asking += ", results unknown since \(since)" }
+                if let close = schedule.closeRequestedAt { asking += ", close decided at \(close) (sent until its result is known)" }
+                print(asking)
             } else {
                 print("  not registered with 'orders add'")
             }

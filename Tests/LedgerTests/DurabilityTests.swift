@@ -35,12 +35,25 @@ import TestSupport
                 try real()
             }
         }
-        func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?) throws -> LedgerOutcome? {
-            try inner.recordGatewayCall(call, observation: observation)
+        func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?, owner: String?,
+                               schedule: (LedgerOutcome?) -> OrderScheduleUpdate?) throws -> LedgerOutcome? {
+            try inner.recordGatewayCall(call, observation: observation, owner: owner, schedule: schedule)
         }
-        func addOrder(_ order: MerchantOrder) throws -> Bool { try inner.addOrder(order) }
+        func addOrder(_ order: MerchantOrder, firstQueryAt: String?) throws -> Bool { try inner.addOrder(order, firstQueryAt: firstQueryAt) }
         func order(_ outTradeNo: String) throws -> MerchantOrder? { try inner.order(outTradeNo) }
-        func orders(limit: Int) throws -> [MerchantOrder] { try inner.orders(limit: limit) }
+        func orders(state: OrderState?, limit: Int) throws -> [MerchantOrder] { try inner.orders(state: state, limit: limit) }
+        func claimDueOrders(owner: String, limit: Int, leaseSeconds: Double) throws -> [OrderReconciliation] {
+            try inner.claimDueOrders(owner: owner, limit: limit, leaseSeconds: leaseSeconds)
+        }
+        func releaseOrderClaims(ownerPrefix: String) throws -> Int { try inner.releaseOrderClaims(ownerPrefix: ownerPrefix) }
+        func reconciliation(_ outTradeNo: String) throws -> OrderReconciliation? { try inner.reconciliation(outTradeNo) }
+        func requestClose(_ outTradeNo: String, owner: String?, retryAt: String) throws -> Bool {
+            try inner.requestClose(outTradeNo, owner: owner, retryAt: retryAt)
+        }
+        func serials(ofBusinessOrder businessOrder: String) throws -> (paidBy: String?, serials: [OrderReconciliation]) {
+            try inner.serials(ofBusinessOrder: businessOrder)
+        }
+        func orderCounts() throws -> OrderCounts { try inner.orderCounts() }
         func claimEvents(owner: String, limit: Int, leaseSeconds: Double) throws -> [OutboxEvent] {
             try inner.claimEvents(owner: owner, limit: limit, leaseSeconds: leaseSeconds)
         }
