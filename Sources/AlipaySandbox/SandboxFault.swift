@@ -3,6 +3,8 @@
 public enum SandboxFault: String, Sendable, CaseIterable {
     /// A signed answer with code 20000 (`isp.unknow-error`): service unavailable.
     case busy
+    /// A signed answer with code 40005 (call rate limited): the call was not made.
+    case rateLimited = "rate-limited"
     /// The usual answer with no signature.
     case unsigned
     /// The usual answer with a signature that does not verify.

@@ -47,6 +47,9 @@ public struct SandboxGateway: Sendable {
         if armed?.fault == .busy {
             answer = SandboxAnswer(nodeName: nodeName, members: [("code", "20000"), ("msg", "Service Currently Unavailable"),
                                                                  ("sub_code", "isp.unknow-error"), ("sub_msg", "系统繁忙")])
+        } else if armed?.fault == .rateLimited {
+            answer = SandboxAnswer(nodeName: nodeName, members: [("code", "40005"), ("msg", "Call Limited"),
+                                                                 ("sub_code", "aop.call-limited"), ("sub_msg", "调用频次超限")])
         } else {
             (answer, decoy) = perform(method, nodeName: nodeName, biz: biz ?? [:])
         }

@@ -64,3 +64,29 @@ public final class SandboxProcess: @unchecked Sendable {
         return result
     }
 }
+
+extension SandboxProcess {
+    /// One gateway call the sandbox answered.
+    public struct AnsweredCall: Sendable, Equatable {
+        public let method: String
+        public let outTradeNo: String?
+        public let code: String
+        public let fault: String?
+    }
+
+    /// The calls the sandbox answered, oldest first; for one trade when given.
+    public func calls(_ outTradeNo: String? = nil) throws -> [AnsweredCall] {
+        let listed = try command(["calls"] + (outTradeNo.map { ["--out-trade-no", $0] } ?? []))
+        guard let object = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any],
+              let calls = object["calls"] as? [[String: Any]] else { throw TestError("alipay-sandbox calls printed \(listed.stdout)") }
+        return calls.map { call in
+            AnsweredCall(method: call["method"] as? String ?? "", outTradeNo: call["out_trade_no"] as? String,
+                         code: call["code"] as? String ?? "", fault: call["fault"] as? String)
+        }
+    }
+
+    /// How many calls of `method` about `outTradeNo` the sandbox answered.
+    public func count(_ method: String, _ outTradeNo: String) throws -> Int {
+        try calls(outTradeNo).filter { $0.method == method }.count
+    }
+}
