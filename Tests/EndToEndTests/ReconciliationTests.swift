@@ -10,9 +10,13 @@ final class ReconcilingDaemon: @unchecked Sendable {
     let sandbox: SandboxProcess
     let nginx: NginxGateway
     let config: String
-    private(set) var daemon: DaemonProcess
+    /// The PostgreSQL ledger the daemons share; nil: SQLite beside the config.
+    let database: String?
+    private(set) var daemons: [DaemonProcess]
+    var daemon: DaemonProcess { daemons[0] }
 
-    init(_ name: String, settings: [String] = []) throws {
+    init(_ name: String, settings: [String] = [], database: String? = nil, instances: Int = 1) throws {
+        self.database = database
         directory = TemporaryDirectory("e2e-reconcile-\(name)")
         sandbox = try SandboxProcess()
         let pki = TestPKI(directory)
@@ -27,8 +31,11 @@ final class ReconcilingDaemon: @unchecked Sendable {
         // The sandbox's own gateway URL is replaced by the TLS one: keep the last.
         let plainGateway = "alipay-gateway = \(sandbox.gatewayURL)"
         let lines = try String(contentsOfFile: config, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix(plainGateway) }
-        try lines.joined(separator: "\n").write(toFile: config, atomically: true, encoding: .utf8)
-        daemon = try Self.start(config, directory)
+        let ledger = "db = \(directory.file("ledger.db"))"
+        let withLedger = lines.map { database != nil && $0 == ledger ? "db = \(database!)" : String($0) }
+        try withLedger.joined(separator: "\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let (config, directory) = (config, directory)
+        daemons = try (0..<instances).map { _ in try Self.start(config, directory) }
     }
 
     static func start(_ config: String, _ directory: TemporaryDirectory) throws -> DaemonProcess {
@@ -38,11 +45,11 @@ final class ReconcilingDaemon: @unchecked Sendable {
 
     /// Starts the daemon again on the same ledger (after it stopped or was killed).
     func restart() throws {
-        daemon = try Self.start(config, directory)
+        daemons[0] = try Self.start(config, directory)
     }
 
     deinit {
-        daemon.stop()
+        for daemon in daemons { daemon.stop() }
         nginx.stop()
         sandbox.stop()
     }
@@ -54,7 +61,8 @@ final class ReconcilingDaemon: @unchecked Sendable {
     }
 
     func sql(_ query: String) throws -> String {
-        try daemon.sql(query)
+        if let database { return try PostgresServer.shared.sql(database, query) }
+        return try daemon.sql(query)
     }
 
     func state(_ outTradeNo: String) throws -> String {
@@ -222,5 +230,32 @@ final class ReconcilingDaemon: @unchecked Sendable {
         // (already closed), and the query that follows records the close.
         #expect(try setup.sandbox.count("alipay.trade.close", "R-KILL") == 2)
         #expect(try setup.sql("SELECT close_requested_at IS NULL FROM orders WHERE out_trade_no = 'R-KILL'") == "1")
+    }
+}
+
+/// Several daemons on one PostgreSQL ledger ask about each due order once
+/// at a time: the sandbox counts the calls.
+@Suite struct SharedReconciliationTests {
+    @Test func twoInstancesAskOncePerDueOrder() throws {
+        let database = try PostgresServer.shared.makeDatabase()
+        let setup = try ReconcilingDaemon("shared", settings: ["reconcile-after = 2s"], database: database, instances: 2)
+        let paid = (1...30).map { "R-PG-PAID-\($0)" }
+        let closing = (1...5).map { "R-PG-WAIT-\($0)" }
+        for name in paid { try setup.sandbox.command(["pay", name, "6.00"]) }
+        for name in closing { try setup.sandbox.command(["create", name, "6.00"]) }
+        for name in paid { try setup.order(name, "6.00") }
+        for name in closing { try setup.order(name, "6.00", expiresIn: "3s") }
+        try setup.waitFor("SELECT count(*) FROM orders WHERE state = 'paid'", "30", seconds: 60)
+        try setup.waitFor("SELECT count(*) FROM orders WHERE state = 'closed'", "5", seconds: 60)
+        for name in paid {
+            #expect(try setup.sandbox.count("alipay.trade.query", name) == 1, "\(name) was asked more than once")
+        }
+        for name in closing {
+            #expect(try setup.sandbox.count("alipay.trade.close", name) == 1, "\(name) was closed more than once")
+        }
+        #expect(try setup.sql("SELECT count(*) FROM shipments") == "30")
+        #expect(try setup.sql("SELECT count(*) FROM events WHERE kind = 'close'") == "5")
+        let asked = setup.daemons.map { $0.log.contains("asked Alipay about R-PG") }
+        #expect(asked.contains(true))
     }
 }
