@@ -211,6 +211,37 @@ final class ReconcilingDaemon: @unchecked Sendable {
         #expect(metrics.contains("alipay_notifyd_gateway_calls_total{method=\"alipay.trade.query\",result=\"rate_limited\"} 2"))
     }
 
+    @Test func ordersTakeAnExpiryOverTheAdminListenerAndBadOnesChangeNothing() throws {
+        let setup = try ReconcilingDaemon("admin-orders", settings: ["order-timeout = 45m", "reconcile-after = 5m"])
+        func post(_ body: String) throws -> Curl.Reply {
+            try Curl.post(setup.daemon.adminURL + "/orders", body: body, extraArguments: ["-H", "Content-Type: application/json"])
+        }
+        #expect(try post(#"{"out_trade_no":"E-IN","total_amount":"1.00","expires_in":"2h"}"#).status == 201)
+        #expect(try post(#"{"out_trade_no":"E-AT","total_amount":"1.00","expires_at":"2099-01-01T00:00:00Z"}"#).status == 400, "more than 15 days away")
+        let at = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+        let registered = try post(#"{"out_trade_no":"E-AT","total_amount":"1.00","expires_at":"\#(at)"}"#)
+        #expect(registered.status == 201 && registered.body.contains(#""expires_at":"\#(at.dropLast()).000Z""#), "\(registered.body)")
+        #expect(try post(#"{"out_trade_no":"E-DEFAULT","total_amount":"1.00"}"#).status == 201)
+        for bad in [#"{"out_trade_no":"E-BAD","total_amount":"1.00","expires_in":"soon"}"#,
+                    #"{"out_trade_no":"E-BAD","total_amount":"1.00","expires_at":"2020-01-01T00:00:00Z"}"#,
+                    #"{"out_trade_no":"E-BAD","total_amount":"1.00","expires_in":"1h","expires_at":"\#(at)"}"#] {
+            let refused = try post(bad)
+            #expect(refused.status == 400, "\(bad): \(refused.body)")
+        }
+        #expect(try setup.sql("SELECT count(*) FROM orders WHERE out_trade_no = 'E-BAD'") == "0")
+        func expiresIn(_ name: String) throws -> Int {
+            Int(try setup.sql("SELECT round((julianday(expires_at) - julianday(created_at)) * 86400) FROM orders WHERE out_trade_no = '\(name)'")
+                .replacingOccurrences(of: ".0", with: "")) ?? -1
+        }
+        #expect(try expiresIn("E-IN") == 7200)
+        #expect(try expiresIn("E-DEFAULT") == 2700, "order-timeout")
+        #expect(try setup.sql("SELECT round((julianday(next_query_at) - julianday(created_at)) * 86400) FROM orders WHERE out_trade_no = 'E-IN'") == "300.0")
+        let listed = try Curl.get(setup.daemon.adminURL + "/orders?state=open").body
+        #expect(listed.contains("E-IN") && listed.contains("E-AT") && listed.contains(#""state":"open""#))
+        #expect(try Curl.get(setup.daemon.adminURL + "/orders?state=paid").body == "{\"orders\":[]}\n")
+        #expect(try Curl.get(setup.daemon.adminURL + "/orders?state=bogus").status == 400)
+    }
+
     @Test func killedInTheMiddleOfACloseTheRestartFinishesItAndTheOrderClosesOnce() throws {
         let setup = try ReconcilingDaemon("kill")
         try setup.sandbox.command(["create", "R-KILL", "40.00"])
