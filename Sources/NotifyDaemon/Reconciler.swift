@@ -71,7 +71,8 @@ public final class Reconciler: @unchecked Sendable {
                 condition.unlock()
                 break
             }
-            let free = concurrency * 2 - inFlight - work.count
+            // Claimed and not finished (queued or in a call): at most two per worker.
+            let free = concurrency * 2 - inFlight
             condition.unlock()
 
             var claimed: [OrderReconciliation] = []

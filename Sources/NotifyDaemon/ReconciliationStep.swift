@@ -44,8 +44,14 @@ struct ReconciliationStep: Sendable {
                 let retryAt = Timestamp.fromNow(seconds: callSeconds)
                 do {
                     guard try writer.performAndWait({ store in try store.requestClose(outTradeNo, owner: owner, retryAt: retryAt) }) else {
-                        let now = (try? writer.performAndWait { store in try store.reconciliation(outTradeNo) }) ?? nil
-                        return Result(state: now?.order.state ?? order.order.state, finding: .paid)
+                        // Paid or closed meanwhile (or another daemon holds the claim): nothing to close.
+                        let now = try writer.performAndWait { store in try store.reconciliation(outTradeNo) }
+                        let state = now?.order.state ?? order.order.state
+                        switch state {
+                        case .paid: return Result(state: state, finding: .paid)
+                        case .closed: return Result(state: state, finding: .closed(paid: false))
+                        default: return Result(state: state, finding: .unknown("another daemon is working on this order"))
+                        }
                     }
                 } catch {
                     logger.error("cannot record the decision to close \(outTradeNo): \(error)", metadata: ["out_trade_no": "\(outTradeNo)"])
