@@ -47,3 +47,45 @@ extension GatewaySuccess {
         )
     }
 }
+
+extension GatewaySuccess {
+    /// A refund answer's `fund_change`: true for `Y` (money moved in this
+    /// call), false for `N` (it did not move in this call: confirm with the
+    /// refund query), nil when absent.
+    public var fundChanged: Bool? {
+        switch fields.nonEmptyString("fund_change") {
+        case "Y": return true
+        case "N": return false
+        default: return nil
+        }
+    }
+
+    /// A refund query's verdict: true when `refund_status` is
+    /// `REFUND_SUCCESS`; false without one (not succeeded, or not yet).
+    public var refundSucceeded: Bool {
+        fields.nonEmptyString("refund_status") == "REFUND_SUCCESS"
+    }
+
+    /// A verified `alipay.trade.refund` success as an observation: its
+    /// `refund_fee` is the trade's cumulative refunded total. A total that
+    /// reaches the amount paid closes the trade (Alipay does), so the final
+    /// refund is part of the close. `totalAmount` is the order's: the
+    /// answer does not repeat it.
+    public func refundObservation(id: String, outTradeNo: String, totalAmount: Fen,
+                                  statedAt: GatewayTimestamp) throws(TradeQueryAnswerError) -> TradeObservation {
+        guard method == .tradeRefund else { throw .notATradeQuery(method) }
+        if let stated = fields.nonEmptyString("out_trade_no"), stated != outTradeNo { throw .anotherOrder(asked: outTradeNo, answered: stated) }
+        guard let text = fields.nonEmptyString("refund_fee") else { throw .missingField("refund_fee") }
+        guard let refunded = Fen(decimal: text) else { throw .malformedAmount(field: "refund_fee", value: text) }
+        return TradeObservation(
+            source: .gatewayAnswer(id: id),
+            appID: nil,
+            outTradeNo: outTradeNo,
+            tradeNo: fields.nonEmptyString("trade_no"),
+            tradeStatus: refunded >= totalAmount ? .tradeClosed : .tradeSuccess,
+            totalAmount: totalAmount,
+            refundFee: refunded,
+            statedAt: statedAt.text
+        )
+    }
+}

@@ -96,6 +96,7 @@ extension SandboxGateway {
         }
         guard let trade = updated else { return Self.notExist(nodeName) }
         if let refusal { return refusal }
+        if fundChange == "Y" { onRefund?(trade) }
         return .success(nodeName, [("trade_no", trade.tradeNo), ("out_trade_no", outTradeNo), ("buyer_logon_id", "san***@sandbox.example"),
                                    ("fund_change", fundChange), ("refund_fee", trade.refundedTotal.description),
                                    ("gmt_refund_pay", Self.chinaNow())])

@@ -12,12 +12,16 @@ public struct SandboxGateway: Sendable {
     let book: SandboxTradeBook
     /// Seconds since 1970, injectable for tests of the timestamp check.
     let now: @Sendable () -> Int64
+    /// Told of every refund that moved money (the server notifies it).
+    let onRefund: (@Sendable (SandboxTrade) -> Void)?
 
     public init(configuration: SandboxConfiguration, book: SandboxTradeBook,
-                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                onRefund: (@Sendable (SandboxTrade) -> Void)? = nil) {
         self.configuration = configuration
         self.book = book
         self.now = now
+        self.onRefund = onRefund
     }
 
     /// The methods it answers.

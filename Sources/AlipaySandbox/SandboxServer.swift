@@ -14,14 +14,24 @@ public final class SandboxServer: HTTPHandler {
     let book: SandboxTradeBook
     let configuration: SandboxConfiguration
     let notifications: NotificationSchedule
-    private let notifyCounter = Locked(0)
+    private let notifyCounter: Locked<Int>
 
     public init(configuration: SandboxConfiguration, book: SandboxTradeBook, notifications: NotificationSchedule,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.configuration = configuration
         self.book = book
         self.notifications = notifications
-        gateway = SandboxGateway(configuration: configuration, book: book, now: now)
+        let counter = Locked(0)
+        notifyCounter = counter
+        gateway = SandboxGateway(configuration: configuration, book: book, now: now) { trade in
+            // A refund that moved money is notified where the payment was.
+            guard let url = trade.notifyURL else { return }
+            let number = counter.withLock { counter -> Int in counter += 1; return counter }
+            if let body = try? notifications.body(for: trade, appID: configuration.appID, sellerID: configuration.sellerID,
+                                                  notifyID: "sandbox-\(trade.tradeNo)-\(number)") {
+                notifications.deliver(body, to: url, timeScale: trade.timeScale)
+            }
+        }
     }
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
@@ -118,9 +128,11 @@ public final class SandboxServer: HTTPHandler {
                 refusal = "no such action '\(action)': pay, finish or close"
             }
         }
-        guard let trade = updated else { return Self.json(404, ["error": "no trade \(outTradeNo)"]) }
+        guard var trade = updated else { return Self.json(404, ["error": "no trade \(outTradeNo)"]) }
         if let refusal { return Self.json(409, ["error": refusal]) }
         if let url = body["notify_url"] as? String, !url.isEmpty {
+            let timeScale = (body["time_scale"] as? NSNumber)?.doubleValue ?? 1
+            trade = book.update(outTradeNo) { $0.notifyURL = url; $0.timeScale = timeScale } ?? trade
             let number = notifyCounter.withLock { counter -> Int in counter += 1; return counter }
             do {
                 let notification = try notifications.body(for: trade, appID: configuration.appID, sellerID: configuration.sellerID,

@@ -19,6 +19,10 @@ public struct SandboxTrade: Sendable, Equatable {
     /// When the buyer paid (China time, as Alipay writes it).
     public var paidAt: String?
     public var refunds: [Refund] = []
+    /// Where the buyer's payment was notified (when it was): refunds that
+    /// move money are notified there too, as Alipay does.
+    public var notifyURL: String?
+    public var timeScale: Double = 1
 
     public var refundedTotal: Fen {
         refunds.reduce(.zero) { $0 + $1.amount }

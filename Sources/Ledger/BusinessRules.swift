@@ -16,11 +16,15 @@ public struct BusinessRules: Sendable {
     /// Record observations for `out_trade_no`s nobody registered (the
     /// amount then cannot be checked). Off by default.
     public var acceptsUnknownOrders: Bool
+    /// What the ledger does beyond the checks: a duplicate payment gets a
+    /// full refund request in the transaction that finds it.
+    public var refundsDuplicatePayments: Bool
 
-    public init(appIDs: Set<String>, sellerID: String? = nil, acceptsUnknownOrders: Bool = false) {
+    public init(appIDs: Set<String>, sellerID: String? = nil, acceptsUnknownOrders: Bool = false, refundsDuplicatePayments: Bool = false) {
         self.appIDs = appIDs
         self.sellerID = sellerID
         self.acceptsUnknownOrders = acceptsUnknownOrders
+        self.refundsDuplicatePayments = refundsDuplicatePayments
     }
 
     /// Why `observation` must not be applied to `order`; nil when it passes.

@@ -26,15 +26,16 @@ public protocol GatewayCallRecording: AnyObject {
     /// outcome, or nil without one.
     ///
     /// `schedule`, given that outcome, may say what becomes of the order
-    /// (the reconciler's decision), written in the same transaction; with
-    /// an `owner`, only while that owner holds the order's claim.
+    /// (the reconciler's decision) or of a refund request (the refunder's),
+    /// written in the same transaction; with an `owner`, only while that
+    /// owner holds the claim.
     @discardableResult
     func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?, owner: String?,
-                           schedule: (LedgerOutcome?) -> OrderScheduleUpdate?) throws -> LedgerOutcome?
+                           schedule: (LedgerOutcome?) -> ScheduleUpdate?) throws -> LedgerOutcome?
 }
 
 extension GatewayCallRecording {
-    /// Records a call (and its observation) without touching the order's schedule.
+    /// Records a call (and its observation) without touching any schedule.
     @discardableResult
     public func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?) throws -> LedgerOutcome? {
         try recordGatewayCall(call, observation: observation, owner: nil) { _ in nil }
@@ -111,7 +112,27 @@ public protocol TradeInspection: AnyObject {
 }
 
 /// A whole ledger, every role: what the writer owns and a command opens.
-public typealias LedgerStore = LedgerRecording & GatewayCallRecording & OrderBook & OrderReconciling & OutboxStore & TradeInspection
+/// Refund requests: recorded, claimed with a lease, and what became of
+/// them (see `SQLLedgerStore+Refunds.swift`).
+public protocol RefundBook: AnyObject {
+    func requestRefund(_ request: RefundRequest, owner: String?, leaseSeconds: Double) throws -> RefundRequestOutcome
+    func refundRequest(outTradeNo: String, requestNo: String) throws -> RefundRequest?
+    /// The requests with this number (one, unless several trades used it).
+    func refundRequests(requestNo: String) throws -> [RefundRequest]
+    func claimDueRefunds(owner: String, limit: Int, leaseSeconds: Double) throws -> [RefundRequest]
+    /// Claims one request if it is due (a command working on its own request).
+    func claimRefund(outTradeNo: String, requestNo: String, owner: String, leaseSeconds: Double) throws -> RefundRequest?
+    @discardableResult func releaseRefundClaims(ownerPrefix: String) throws -> Int
+    /// Counts an attempt before its call is made (a refund call's time is
+    /// kept: from then on it may have reached Alipay); false when the
+    /// request is final or another owner holds it.
+    func beginRefundAttempt(_ request: RefundRequest, call: RefundCall, owner: String?) throws -> Bool
+    /// Due now again, with a fresh retry window; false unless pending or in attention.
+    func retryRefund(outTradeNo: String, requestNo: String) throws -> Bool
+    func refundCounts() throws -> RefundCounts
+}
+
+public typealias LedgerStore = LedgerRecording & GatewayCallRecording & OrderBook & OrderReconciling & RefundBook & OutboxStore & TradeInspection
 
 /// Counts for monitoring the outbox.
 public struct OutboxBacklog: Sendable, Equatable {

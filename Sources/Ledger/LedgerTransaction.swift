@@ -59,4 +59,9 @@ struct LedgerTransaction<Connection: SQLConnection> {
     func settleOrder(_ outTradeNo: String, as state: OrderState) throws {
         try connection.run(LedgerWrites.settleOrder, [.text(outTradeNo), .text(state.rawValue)])
     }
+
+    /// A refund request, due now; the same request again is a no-op.
+    func requestRefund(_ request: RefundRequest) throws {
+        try connection.run(RefundStatements.insert, RefundStatements.insertValues(request))
+    }
 }

@@ -5,7 +5,9 @@ import AlipayNotify
 /// code serves every store and every source of observations.
 ///
 /// A decision that pays or closes an unpaid trade settles its order (one
-/// more statement, once per trade): it is never asked about again.
+/// more statement, once per trade): it is never asked about again. A
+/// duplicate payment gets its full refund request in the same transaction
+/// when `refund-duplicate-payments` is on.
 ///
 /// The common path costs five statements: the order, the trade, the history
 /// row (whose unique id is the duplicate check), the trade again, and the
@@ -49,6 +51,13 @@ enum ObservationRecorder {
             }
             if order != nil, let settled = settledState(decision) {
                 try transaction.settleOrder(observation.outTradeNo, as: settled)
+            }
+            if accepted.rules.refundsDuplicatePayments, let payment, decision.events.contains(where: { $0.kind == .duplicatePayment }) {
+                try transaction.requestRefund(RefundRequest(
+                    outTradeNo: observation.outTradeNo, requestNo: RefundRequest.duplicatePaymentRequestNo(observation.outTradeNo),
+                    amount: decision.trade.totalAmount,
+                    reason: "duplicate payment: business order \(payment.id) was paid by serial \(payment.paidBy ?? "-")",
+                    origin: .duplicatePayment, nextAttemptAt: now, createdAt: now))
             }
             return .recorded(decision)
         }

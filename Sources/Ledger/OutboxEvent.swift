@@ -111,4 +111,6 @@ public struct TradeDetails: Sendable {
     public let quarantined: [QuarantineSummary]
     /// The calls made to Alipay's gateway about this trade, oldest first.
     public let gatewayCalls: [GatewayCall]
+    /// The trade's refund requests, oldest first.
+    public let refunds: [RefundRequest]
 }

@@ -51,12 +51,17 @@ extension SQLLedgerStore {
     /// transaction. The outcome is the observation's; nil without one.
     @discardableResult
     public func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?, owner: String?,
-                                  schedule: (LedgerOutcome?) -> OrderScheduleUpdate?) throws -> LedgerOutcome? {
+                                  schedule: (LedgerOutcome?) -> ScheduleUpdate?) throws -> LedgerOutcome? {
         try inTransaction { connection in
             try connection.run(LedgerWrites.insertGatewayCall, LedgerWrites.gatewayCallValues(call))
             let outcome = try observation.map { try ObservationRecorder.apply(.observation($0), in: LedgerTransaction(connection: connection)) }
-            if let update = schedule(outcome) {
+            switch schedule(outcome) {
+            case .order(let update)?:
                 try connection.run(ReconciliationStatements.reschedule, ReconciliationStatements.rescheduleValues(update, owner: owner))
+            case .refund(let update)?:
+                try connection.run(RefundStatements.update, RefundStatements.updateValues(update, owner: owner))
+            case nil:
+                break
             }
             return outcome
         }
@@ -84,9 +89,11 @@ extension SQLLedgerStore {
             let events = try connection.rows(eventsByTrade.statement, eventsByTrade.values, LedgerRows.event)
             let quarantined = try connection.rows(LedgerReads.tradeQuarantine, key, LedgerRows.quarantined)
             let calls = try connection.rows(LedgerReads.tradeGatewayCalls, key, LedgerRows.gatewayCall)
+            let refunds = try connection.rows(RefundStatements.ofTrade, key, RefundStatements.request)
             if reconciliation == nil && trade == nil && history.isEmpty && quarantined.isEmpty && calls.isEmpty { return nil }
             return TradeDetails(outTradeNo: outTradeNo, reconciliation: reconciliation, trade: trade, shippedAt: shippedAt,
-                                notifications: history, events: events, quarantined: quarantined, gatewayCalls: calls)
+                                notifications: history, events: events, quarantined: quarantined, gatewayCalls: calls,
+                                refunds: refunds)
         }
     }
 }

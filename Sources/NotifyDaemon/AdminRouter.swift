@@ -12,6 +12,7 @@ import Logging
 ///     GET  /orders?state=open|paid|closed|expired|attention&limit=100
 ///     POST /business-orders/{id}/payments {"amount":"88.88","expires_in":"15m"} → 201 {"out_trade_no":"…"}
 ///     GET  /trades/{out_trade_no}
+///     POST /trades/{out_trade_no}/refunds {"amount":"10.00","reason":"…","request_no":"…"}
 ///     GET  /events?state=pending|delivered|dead&kind=ship|refund|close|duplicate_payment&limit=100
 ///     POST /events/{id}/redeliver        (the id percent-encoded, e.g. ORDER1%2Fship)
 struct AdminRouter: HTTPHandler {
@@ -20,6 +21,7 @@ struct AdminRouter: HTTPHandler {
     /// Order expiry and first query time.
     let policy: ReconciliationPolicy
     let serials: PaymentSerials
+    let refunds: OperatorRefunds
     /// Routes added by others (health, metrics): path → handler.
     let extraRoutes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void]
 
@@ -41,6 +43,12 @@ struct AdminRouter: HTTPHandler {
             }
             let businessOrder = Self.decoded(path.dropFirst("/business-orders/".count).dropLast("/payments".count))
             newSerial(businessOrder, request.body, responder)
+        case (let method, let path) where path.hasPrefix("/trades/") && path.hasSuffix("/refunds"):
+            guard method == "POST" else {
+                return responder.respond(Self.json(405, LedgerJSON.error("use POST \(path); GET /trades/{out_trade_no} lists the refunds"), allow: "POST"))
+            }
+            let outTradeNo = Self.decoded(path.dropFirst("/trades/".count).dropLast("/refunds".count))
+            refund(outTradeNo, request.body, responder)
         case ("GET", let path) where path.hasPrefix("/trades/"):
             let outTradeNo = Self.decoded(path.dropFirst("/trades/".count))
             perform({ store in try store.tradeDetails(outTradeNo) }, responder) { details in
@@ -143,6 +151,33 @@ struct AdminRouter: HTTPHandler {
                 responder.respond(Self.json(409, LedgerJSON.error(reason)))
             case .invalid(let reason):
                 responder.respond(Self.json(400, LedgerJSON.error(reason)))
+            case .unavailable(let reason):
+                responder.respond(Self.json(503, LedgerJSON.error(reason)))
+            }
+        }
+    }
+
+    private func refund(_ outTradeNo: String, _ body: [UInt8], _ responder: HTTPResponder) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+            return responder.respond(Self.json(400, LedgerJSON.error("the body must be a JSON object: {\"amount\":\"10.00\",\"reason\":\"…\",\"request_no\":\"…\"}")))
+        }
+        guard let amountText = object["amount"] as? String, let amount = Fen(decimal: amountText), amount > .zero else {
+            return responder.respond(Self.json(400, LedgerJSON.error("amount must be a string in yuan with at most two decimals, more than 0, like \"10.00\"")))
+        }
+        guard let reason = object["reason"] as? String else {
+            return responder.respond(Self.json(400, LedgerJSON.error("reason is missing: Alipay shows it to the buyer")))
+        }
+        let requestNo = object["request_no"] as? String
+        if object["request_no"] != nil && !(object["request_no"] is NSNull) && requestNo == nil {
+            return responder.respond(Self.json(400, LedgerJSON.error("request_no must be a string")))
+        }
+        // The first attempt calls Alipay: not on the event loop.
+        DispatchQueue.global().async { [refunds] in
+            switch refunds.refund(outTradeNo: outTradeNo, amount: amount, reason: reason, requestNo: requestNo) {
+            case .request(let request, let new):
+                responder.respond(Self.json(new ? 201 : 200, LedgerJSON.refund(request)))
+            case .refused(let reason):
+                responder.respond(Self.json(409, LedgerJSON.error(reason)))
             case .unavailable(let reason):
                 responder.respond(Self.json(503, LedgerJSON.error(reason)))
             }

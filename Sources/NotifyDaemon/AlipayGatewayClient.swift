@@ -110,6 +110,18 @@ public final class AlipayGatewayClient: Sendable {
         call(.tradeClose(outTradeNo: outTradeNo), outTradeNo: outTradeNo)
     }
 
+    /// `alipay.trade.refund` of one request (its `out_request_no` makes a
+    /// retry the same request).
+    public func refund(_ request: RefundRequest) -> GatewayAnswer {
+        call(.tradeRefund(outTradeNo: request.outTradeNo, refundAmount: request.amount, outRequestNo: request.requestNo,
+                          refundReason: request.reason), outTradeNo: request.outTradeNo)
+    }
+
+    /// `alipay.trade.fastpay.refund.query`: has this request's money moved?
+    public func refundQuery(_ request: RefundRequest) -> GatewayAnswer {
+        call(.refundQuery(outTradeNo: request.outTradeNo, outRequestNo: request.requestNo), outTradeNo: request.outTradeNo)
+    }
+
     /// An id no other call (of any daemon) has: the method, the order, the
     /// time and randomness. It is also the observation id of its answer.
     static func callID(_ method: GatewayMethod, outTradeNo: String) -> String {

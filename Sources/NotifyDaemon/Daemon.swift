@@ -103,15 +103,16 @@ public final class Daemon: Sendable {
         }
 
         let owner = "daemon:\(ProcessInfo.processInfo.hostName):\(getpid())"
-        let asking: (step: ReconciliationStep, reconciler: Reconciler)?
+        let asking: AskingAlipay?
         do {
-            asking = try makeReconciler(writer: writer, endpoint: endpoint, metrics: metrics, owner: owner, ledgerIsShared: store.isShared)
+            asking = try makeAskingAlipay(writer: writer, endpoint: endpoint, metrics: metrics, owner: owner, ledgerIsShared: store.isShared)
         } catch {
             logger.critical("cannot start: \(error)")
             writer.shutdown()
             return Self.configurationErrorStatus
         }
-        let serials = PaymentSerials(writer: writer, step: asking?.step, policy: configuration.reconciliation, logger: logger)
+        let serials = PaymentSerials(writer: writer, step: asking?.reconciliation, policy: configuration.reconciliation, logger: logger)
+        let refunds = OperatorRefunds(writer: writer, step: asking?.refunds, owner: owner, logger: logger)
 
         let server: HTTPServer
         let socket: ListeningSocket
@@ -141,13 +142,14 @@ public final class Daemon: Sendable {
                                         minimumFreeDiskBytes: configuration.minimumFreeDiskBytes,
                                         metrics: metrics, server: server, dispatcher: dispatcher)
             server.addListener(adminSocket, handler: AdminRouter(writer: writer, logger: logger, policy: configuration.reconciliation,
-                                                                 serials: serials, extraRoutes: service.routes))
+                                                                 serials: serials, refunds: refunds, extraRoutes: service.routes))
         }
 
         let signals = installSignalHandlers(reload: reload)
         server.start()
         dispatcher?.start()
         asking?.reconciler.start()
+        asking?.refunder.start()
         if let adminSocket {
             logger.notice("admin listening on \(adminSocket.localAddress)", metadata: ["admin": "\(adminSocket.localAddress)"])
         }
@@ -172,6 +174,7 @@ public final class Daemon: Sendable {
         let graceful = server.shutdown(gracePeriod: configuration.shutdownGracePeriod)
         watchdog?.stop()
         asking?.reconciler.stop()
+        asking?.refunder.stop()
         dispatcher?.stop()
         reachability?.stop()
         writer.shutdown()
@@ -206,25 +209,52 @@ public final class Daemon: Sendable {
         return dispatcher
     }
 
-    /// The reconciler, or nil (with a notice) when no app-private-key is
-    /// set: the daemon then only listens.
-    private func makeReconciler(writer: LedgerWriter, endpoint: NotificationEndpoint, metrics: Metrics, owner: String,
-                                ledgerIsShared: Bool) throws -> (step: ReconciliationStep, reconciler: Reconciler)? {
+    /// What the daemon runs when it may call Alipay: the reconciler (due
+    /// orders) and the refunder (due refund requests), each on claiming
+    /// workers, and the steps the admin listener uses too.
+    private struct AskingAlipay {
+        let reconciliation: ReconciliationStep
+        let refunds: RefundStep
+        let reconciler: ClaimingWorkers<OrderReconciliation>
+        let refunder: ClaimingWorkers<RefundRequest>
+    }
+
+    /// The reconciler and the refunder, or nil (with a notice) when no
+    /// app-private-key is set: the daemon then only listens.
+    private func makeAskingAlipay(writer: LedgerWriter, endpoint: NotificationEndpoint, metrics: Metrics, owner: String,
+                                  ledgerIsShared: Bool) throws -> AskingAlipay? {
         guard configuration.gateway.appPrivateKeyPath != nil else {
-            logger.notice("app-private-key is not set: the daemon only listens; it does not ask Alipay about orders that never hear back, nor close them at their expiry")
+            logger.notice("app-private-key is not set: the daemon only listens; it does not ask Alipay about orders that never hear back, close them at their expiry, nor send refunds")
             return nil
         }
         let client = try AlipayGatewayClient.load(configuration)
-        let step = ReconciliationStep(writer: writer, client: client, policy: configuration.reconciliation,
-                                      limiter: GatewayRateLimiter(callsPerSecond: Double(configuration.gateway.callsPerSecond)),
-                                      rules: { [endpoint] in endpoint.rules }, metrics: metrics, logger: logger)
+        // One pace for every call this daemon makes.
+        let limiter = GatewayRateLimiter(callsPerSecond: Double(configuration.gateway.callsPerSecond))
+        let rules: @Sendable () -> BusinessRules = { [endpoint] in endpoint.rules }
+        let reconciliation = ReconciliationStep(writer: writer, client: client, policy: configuration.reconciliation, limiter: limiter,
+                                                rules: rules, metrics: metrics, logger: logger)
+        let refunds = RefundStep(writer: writer, client: client, policy: configuration.refundPolicy, limiter: limiter,
+                                 rules: rules, metrics: metrics, logger: logger)
         // One daemon owns an SQLite ledger: what its previous life had claimed is due again at once.
         if !ledgerIsShared {
-            try writer.performAndWait { store in try store.releaseOrderClaims(ownerPrefix: "daemon:") }
+            try writer.performAndWait { store in
+                try store.releaseOrderClaims(ownerPrefix: "daemon:")
+                try store.releaseRefundClaims(ownerPrefix: "daemon:")
+            }
         }
         let policy = configuration.reconciliation
-        logger.notice("asking \(client.gatewayURL) about orders with no payment \(policy.reconcileAfter) after registration, at most \(configuration.gateway.callsPerSecond) calls/s; unpaid orders are closed at their expiry (order-timeout \(policy.orderTimeout))")
-        return (step, Reconciler(step: step, owner: owner, logger: logger))
+        logger.notice("asking \(client.gatewayURL) about orders with no payment \(policy.reconcileAfter) after registration, at most \(configuration.gateway.callsPerSecond) calls/s; unpaid orders are closed at their expiry (order-timeout \(policy.orderTimeout)); refunds are sent\(configuration.refundsDuplicatePayments ? ", duplicate payments included" : "")")
+        let poll = min(1, max(0.1, policy.reconcileAfter.inSeconds / 2))
+        let (orderLease, refundLease) = (reconciliation.leaseSeconds, refunds.leaseSeconds)
+        let reconciler = ClaimingWorkers<OrderReconciliation>(
+            name: "reconciler", pollInterval: poll, logger: logger,
+            claim: { limit in try writer.performAndWait { store in try store.claimDueOrders(owner: owner, limit: limit, leaseSeconds: orderLease) } },
+            work: { order in _ = reconciliation.run(order, owner: owner) })
+        let refunder = ClaimingWorkers<RefundRequest>(
+            name: "refunder", concurrency: 2, pollInterval: 0.5, logger: logger,
+            claim: { limit in try writer.performAndWait { store in try store.claimDueRefunds(owner: owner, limit: limit, leaseSeconds: refundLease) } },
+            work: { request in _ = refunds.run(request, owner: owner) })
+        return AskingAlipay(reconciliation: reconciliation, refunds: refunds, reconciler: reconciler, refunder: refunder)
     }
 
     /// Asks the daemon to stop, as SIGTERM does.

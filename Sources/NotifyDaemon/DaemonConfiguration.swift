@@ -28,6 +28,10 @@ public struct DaemonConfiguration: Sendable {
     public var gateway = GatewaySettings()
     /// Order expiry and when orders are asked about.
     public var reconciliation = ReconciliationPolicy()
+    /// Every duplicate payment gets a full refund request, sent by itself.
+    public var refundsDuplicatePayments = true
+    /// The pause between a refund call and the refund query that confirms it.
+    public var refundQueryPause: Duration = .seconds(10)
     /// The config file this came from, if any (for reloads and messages).
     public var configFilePath: String?
     /// Where each setting was given, for error messages about its value.

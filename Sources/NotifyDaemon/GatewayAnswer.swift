@@ -39,6 +39,17 @@ public struct GatewayAnswer: Sendable {
         }
     }
 
+    /// The trade as a verified refund success states it (its cumulative
+    /// refunded total); nil for anything else.
+    public func refundObservation(totalAmount: Fen) -> Result<TradeObservation, TradeQueryAnswerError>? {
+        guard method == .tradeRefund, case .success(let success) = outcome else { return nil }
+        do {
+            return .success(try success.refundObservation(id: callID, outTradeNo: outTradeNo, totalAmount: totalAmount, statedAt: statedAt))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// The ledger's record of this call.
     public var ledgerRecord: GatewayCall {
         switch outcome {
@@ -48,6 +59,14 @@ public struct GatewayAnswer: Sendable {
             if case .failure(let error)? = observation {
                 detail = "\(error)"
                 status = nil
+            }
+            switch method {
+            case .tradeRefund:
+                detail = "fund_change=\(success.fields.nonEmptyString("fund_change") ?? "-"), refund_fee=\(success.fields.nonEmptyString("refund_fee") ?? "-")"
+            case .refundQuery:
+                detail = "refund_status=\(success.fields.nonEmptyString("refund_status") ?? "(none: not succeeded)")"
+            default:
+                break
             }
             return GatewayCall(id: callID, method: method.rawValue, outTradeNo: outTradeNo, requestedAt: requestedAt, answeredAt: answeredAt,
                                outcome: .succeeded, code: success.fields.nonEmptyString("code"), detail: detail, tradeStatus: status,

@@ -50,7 +50,7 @@ public enum LedgerJSON {
             + "\"trade\":\(trade),\"notifications\":[\(notifications.joined(separator: ","))],"
             + "\"events\":[\(details.events.map(event).joined(separator: ","))],\"quarantined\":[\(quarantined.joined(separator: ","))],"
             + "\"gateway_calls\":[\(details.gatewayCalls.map(gatewayCall).joined(separator: ","))],"
-            + "\"reconciliation\":\(reconciliation(details))}"
+            + "\"reconciliation\":\(reconciliation(details)),\"refunds\":[\(details.refunds.map(refund).joined(separator: ","))]}"
     }
 
     /// The order's schedule of questions to Alipay and their history (the
@@ -62,6 +62,17 @@ public enum LedgerJSON {
             + "\"queries\":\(schedule.queries),\"unknown_since\":\(optional(schedule.unknownSince)),"
             + "\"close_requested_at\":\(optional(schedule.closeRequestedAt)),\"claimed_by\":\(optional(schedule.leaseOwner)),"
             + "\"history\":[\(history.map(gatewayCall).joined(separator: ","))]}"
+    }
+
+    /// One refund request and where it stands.
+    public static func refund(_ request: RefundRequest) -> String {
+        "{\"out_trade_no\":\(JSONText.string(request.outTradeNo)),\"request_no\":\(JSONText.string(request.requestNo)),"
+            + "\"amount\":\"\(request.amount)\",\"amount_fen\":\(request.amount.value),\"reason\":\(JSONText.string(request.reason)),"
+            + "\"origin\":\"\(request.origin.rawValue)\",\"state\":\"\(request.state.rawValue)\",\"attempts\":\(request.attempts),"
+            + "\"next_call\":\"\(request.nextCall.rawValue)\",\"next_attempt_at\":\(optional(request.nextAttemptAt)),"
+            + "\"unknown_since\":\(optional(request.unknownSince)),\"sent_at\":\(optional(request.sentAt)),"
+            + "\"last_answer\":\(optional(request.lastAnswer)),\"sub_code\":\(optional(request.subCode)),"
+            + "\"created_at\":\"\(request.createdAt)\",\"updated_at\":\"\(request.updatedAt)\"}"
     }
 
     /// One call to Alipay's gateway and what came of it.

@@ -23,6 +23,8 @@ final class Metrics: Sendable {
     private let gatewayCalls = Locked<[GatewayCallKey: Int]>([:])
     /// Orders this process handed to a person (`attention`).
     let ordersToAttention = Atomic<Int>(0)
+    /// Refund requests this process handed to a person.
+    let refundsToAttention = Atomic<Int>(0)
 
     struct GatewayCallKey: Hashable {
         let method: String
@@ -53,7 +55,8 @@ final class Metrics: Sendable {
     /// Everything in Prometheus text format. `backlog` is read from the
     /// ledger by the caller (nil when the ledger cannot be read now).
     func render(server: HTTPServer, dispatcher: OutboxDispatcher?,
-                backlog: (pending: Int, dead: Int, oldestPendingCreatedAt: String?)?, orders: OrderCounts? = nil) -> String {
+                backlog: (pending: Int, dead: Int, oldestPendingCreatedAt: String?)?, orders: OrderCounts? = nil,
+                refunds: RefundCounts? = nil) -> String {
         var text = PrometheusText()
         let rejectedByReason = rejected.withLock { $0 }.sorted { $0.key < $1.key }
         var outcomes: [([(String, String)], Double)] = [
@@ -101,6 +104,7 @@ final class Metrics: Sendable {
             ])
         }
         renderReconciliation(&text, orders: orders)
+        renderRefunds(&text, refunds: refunds)
         let (reloaded, refused) = reloads.withLock { $0 }
         text.counter("alipay_notifyd_reloads_total", "Configuration reloads (SIGHUP), by result.", [
             ([("result", "applied")], Double(reloaded)), ([("result", "refused")], Double(refused)),
@@ -125,6 +129,17 @@ final class Metrics: Sendable {
         if let rate = orders.paymentSuccessRate {
             text.gauge("alipay_notifyd_payment_success_ratio", "paid / (paid + closed + expired) over the ledger's orders: seed 003 asks for above 0.95 with barcode payments.", rate)
         }
+    }
+
+    /// Refund requests by state and the oldest one a person should look at.
+    private func renderRefunds(_ text: inout PrometheusText, refunds: RefundCounts?) {
+        text.counter("alipay_notifyd_refunds_attention_total", "Refund requests this process handed to a person (state attention) after unknown results.",
+                     Double(refundsToAttention.load(ordering: .relaxed)))
+        guard let refunds else { return }
+        text.gauge("alipay_notifyd_refund_requests", "Refund requests in the ledger by state (pending, succeeded, failed, attention).",
+                   RefundState.allCases.map { ([("state", $0.rawValue)], Double(refunds.count($0))) })
+        text.gauge("alipay_notifyd_refund_oldest_attention_seconds", "How long the oldest refund request in attention has been unknown (0 when none).",
+                   max(0, refunds.oldestAttentionSince.flatMap(Timestamp.secondsSince) ?? 0))
     }
 }
 

@@ -78,7 +78,7 @@ struct ReconciliationStep: Sendable {
                         let (update, followUp) = policy.decide(order, method: kind, finding: finding, now: Timestamp.nowEpochSeconds(),
                                                                owner: owner, holdFor: callSeconds * 2)
                         decision = (finding, update, followUp)
-                        return update
+                        return .order(update)
                     }
                     return decision!
                 }

@@ -43,12 +43,12 @@ struct ServiceRoutes: Sendable {
     }
 
     private func scrape(_ responder: HTTPResponder) {
-        writer.perform({ store in (try store.outboxBacklog(), try store.orderCounts()) }) { [metrics, server, dispatcher] result in
+        writer.perform({ store in (try store.outboxBacklog(), try store.orderCounts(), try store.refundCounts()) }) { [metrics, server, dispatcher] result in
             let read = try? result.get()
             let backlog = read?.0
             let body = metrics.render(server: server, dispatcher: dispatcher,
                                       backlog: backlog.map { (pending: $0.pending, dead: $0.dead, oldestPendingCreatedAt: $0.oldestPendingCreatedAt) },
-                                      orders: read?.1)
+                                      orders: read?.1, refunds: read?.2)
             responder.respond(HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                            body: Array(body.utf8)))
         }

@@ -189,6 +189,32 @@ enum SQLiteSchema {
             CREATE INDEX orders_due ON orders(next_query_at) WHERE next_query_at IS NOT NULL;
             CREATE INDEX orders_by_state ON orders(state, created_at);
             """),
+        SchemaMigration(version: 7, name: "refund requests", sql: """
+            -- Refund requests: recorded in the transaction that decides them, then sent, always
+            -- with the same request_no (Alipay's out_request_no), until the answer is known.
+            CREATE TABLE refund_requests (
+                out_trade_no    TEXT NOT NULL,
+                request_no      TEXT NOT NULL,
+                amount_fen      INTEGER NOT NULL CHECK (amount_fen > 0),
+                reason          TEXT NOT NULL,
+                origin          TEXT NOT NULL,
+                state           TEXT NOT NULL DEFAULT 'pending',
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_call       TEXT NOT NULL DEFAULT 'refund',
+                next_attempt_at TEXT,
+                unknown_since   TEXT,
+                sent_at         TEXT,
+                last_answer     TEXT,
+                sub_code        TEXT,
+                created_at      TEXT NOT NULL,
+                updated_at      TEXT NOT NULL,
+                lease_owner     TEXT,
+                PRIMARY KEY (out_trade_no, request_no)
+            ) WITHOUT ROWID;
+            CREATE INDEX refunds_due ON refund_requests(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+            CREATE INDEX refunds_by_request_no ON refund_requests(request_no);
+            CREATE INDEX refunds_by_state ON refund_requests(state, unknown_since);
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

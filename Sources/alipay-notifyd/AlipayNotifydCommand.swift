@@ -26,7 +26,7 @@ struct AlipayNotifydCommand: ParsableCommand {
             setting, and the example configuration in Config/.
             """,
         version: BuildVersion.current,
-        subcommands: [ServeCommand.self, VerifyCommand.self, SignCommand.self, OrdersCommand.self, TradeCommand.self, EventsCommand.self,
+        subcommands: [ServeCommand.self, VerifyCommand.self, SignCommand.self, OrdersCommand.self, TradeCommand.self, EventsCommand.self, RefundCommand.self,
                       CheckConfigCommand.self, SettingsCommand.self],
         defaultSubcommand: ServeCommand.self
     )

@@ -73,6 +73,15 @@ struct TradeCommand: ParsableCommand {
                     print(line)
                 }
             }
+            if !details.refunds.isEmpty {
+                print("refund requests (\(details.refunds.count)):")
+                for refund in details.refunds {
+                    var line = "  \(refund.requestNo.padding(28))\(refund.amount.description.padding(12))\(refund.state.rawValue.padding(11))"
+                    line += "\(refund.origin.rawValue), \(refund.attempts) call(s)"
+                    if let answer = refund.lastAnswer { line += "; \(answer)" }
+                    print(line)
+                }
+            }
             print("events (\(details.events.count)):")
             for event in details.events {
                 var line = "  \(event.id.padding(36))\(event.state.rawValue.padding(10))amount \(event.amount)  attempts \(event.attempts)"

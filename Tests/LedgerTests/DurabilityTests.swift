@@ -36,7 +36,7 @@ import TestSupport
             }
         }
         func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?, owner: String?,
-                               schedule: (LedgerOutcome?) -> OrderScheduleUpdate?) throws -> LedgerOutcome? {
+                               schedule: (LedgerOutcome?) -> ScheduleUpdate?) throws -> LedgerOutcome? {
             try inner.recordGatewayCall(call, observation: observation, owner: owner, schedule: schedule)
         }
         func addOrder(_ order: MerchantOrder, firstQueryAt: String?) throws -> Bool { try inner.addOrder(order, firstQueryAt: firstQueryAt) }
@@ -54,6 +54,25 @@ import TestSupport
             try inner.serials(ofBusinessOrder: businessOrder)
         }
         func orderCounts() throws -> OrderCounts { try inner.orderCounts() }
+        func requestRefund(_ request: RefundRequest, owner: String?, leaseSeconds: Double) throws -> RefundRequestOutcome {
+            try inner.requestRefund(request, owner: owner, leaseSeconds: leaseSeconds)
+        }
+        func refundRequest(outTradeNo: String, requestNo: String) throws -> RefundRequest? {
+            try inner.refundRequest(outTradeNo: outTradeNo, requestNo: requestNo)
+        }
+        func refundRequests(requestNo: String) throws -> [RefundRequest] { try inner.refundRequests(requestNo: requestNo) }
+        func claimDueRefunds(owner: String, limit: Int, leaseSeconds: Double) throws -> [RefundRequest] {
+            try inner.claimDueRefunds(owner: owner, limit: limit, leaseSeconds: leaseSeconds)
+        }
+        func claimRefund(outTradeNo: String, requestNo: String, owner: String, leaseSeconds: Double) throws -> RefundRequest? {
+            try inner.claimRefund(outTradeNo: outTradeNo, requestNo: requestNo, owner: owner, leaseSeconds: leaseSeconds)
+        }
+        func releaseRefundClaims(ownerPrefix: String) throws -> Int { try inner.releaseRefundClaims(ownerPrefix: ownerPrefix) }
+        func beginRefundAttempt(_ request: RefundRequest, call: RefundCall, owner: String?) throws -> Bool {
+            try inner.beginRefundAttempt(request, call: call, owner: owner)
+        }
+        func retryRefund(outTradeNo: String, requestNo: String) throws -> Bool { try inner.retryRefund(outTradeNo: outTradeNo, requestNo: requestNo) }
+        func refundCounts() throws -> RefundCounts { try inner.refundCounts() }
         func claimEvents(owner: String, limit: Int, leaseSeconds: Double) throws -> [OutboxEvent] {
             try inner.claimEvents(owner: owner, limit: limit, leaseSeconds: leaseSeconds)
         }

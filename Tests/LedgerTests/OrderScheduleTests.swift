@@ -49,8 +49,8 @@ import TestSupport
         let call = GatewayCall(id: "gw-1", method: "alipay.trade.query", outTradeNo: "PAY", requestedAt: Timestamp.now(),
                                answeredAt: Timestamp.now(), outcome: .unknown, detail: "busy")
         try store.recordGatewayCall(call, observation: nil, owner: "a") { _ in
-            OrderScheduleUpdate(outTradeNo: "PAY", state: .open, nextQueryAt: Timestamp.fromNow(seconds: 1), queries: claimed.queries + 1,
-                                unknownSince: Timestamp.now(), closeRequestedAt: nil)
+            .order(OrderScheduleUpdate(outTradeNo: "PAY", state: .open, nextQueryAt: Timestamp.fromNow(seconds: 1), queries: claimed.queries + 1,
+                                unknownSince: Timestamp.now(), closeRequestedAt: nil))
         }
         after = try #require(try store.reconciliation("PAY"))
         #expect(after.order.state == .paid && after.nextQueryAt == nil && after.unknownSince == nil)
@@ -69,8 +69,8 @@ import TestSupport
             let call = GatewayCall(id: "gw-\(owner)", method: "alipay.trade.query", outTradeNo: "HELD", requestedAt: Timestamp.now(),
                                    answeredAt: Timestamp.now(), outcome: .refused, code: "40004", subCode: "ACQ.TRADE_NOT_EXIST")
             try store.recordGatewayCall(call, observation: nil, owner: owner) { _ in
-                OrderScheduleUpdate(outTradeNo: "HELD", state: state, nextQueryAt: Timestamp.fromNow(seconds: 30), queries: 1,
-                                    unknownSince: nil, closeRequestedAt: nil)
+                .order(OrderScheduleUpdate(outTradeNo: "HELD", state: state, nextQueryAt: Timestamp.fromNow(seconds: 30), queries: 1,
+                                    unknownSince: nil, closeRequestedAt: nil))
             }
         }
         try decide("a", .expired)
@@ -93,7 +93,7 @@ import TestSupport
         let call = GatewayCall(id: "gw-gone", method: "alipay.trade.query", outTradeNo: "GONE", requestedAt: Timestamp.now(),
                                answeredAt: Timestamp.now(), outcome: .refused)
         try store.recordGatewayCall(call, observation: nil, owner: "a") { _ in
-            OrderScheduleUpdate(outTradeNo: "GONE", state: .expired, nextQueryAt: nil, queries: 1, unknownSince: nil, closeRequestedAt: nil)
+            .order(OrderScheduleUpdate(outTradeNo: "GONE", state: .expired, nextQueryAt: nil, queries: 1, unknownSince: nil, closeRequestedAt: nil))
         }
         let counts = try store.orderCounts()
         #expect(counts.count(.paid) == 3 && counts.count(.expired) == 1 && counts.count(.open) == 2)

@@ -1,36 +1,40 @@
 import CLinux
 import Foundation
-import Ledger
 import Logging
 
-/// Asks Alipay about the orders that never heard back, on threads of its
-/// own: a claim thread takes the orders that are due from the ledger's
-/// due-time index (with a lease, so that of several daemons on one
-/// PostgreSQL ledger one asks at a time), and `concurrency` workers run a
-/// `ReconciliationStep` on each, as fast as `gateway-rate` allows.
+/// Threads that work through what the ledger says is due, claimed with a
+/// lease so that of several daemons on one PostgreSQL ledger one works on an
+/// item at a time: a claim thread asks `claim` for as many items as the
+/// workers can take (at most two per worker, so a claim never holds more
+/// than it works on soon), and `concurrency` workers run `work` on each.
+/// The reconciler (due orders) and the refunder (due refund requests) are
+/// two of these.
 ///
-/// Killed at any point, it loses nothing: an order's schedule and any
-/// decided close are in the ledger, and the order falls due again when its
-/// lease runs out (at once after a restart on SQLite).
-public final class Reconciler: @unchecked Sendable {
-    public let owner: String
-    private let step: ReconciliationStep
+/// Killed at any point, they lose nothing: what is due and what was decided
+/// is in the ledger, and a claimed item falls due again when its lease runs
+/// out (at once after a restart on SQLite, where the daemon releases its
+/// earlier life's claims).
+public final class ClaimingWorkers<Item: Sendable>: @unchecked Sendable {
+    public let name: String
     private let concurrency: Int
     private let pollInterval: Double
+    private let claim: @Sendable (_ limit: Int) throws -> [Item]
+    private let work: @Sendable (Item) -> Void
     private let logger: Logger
     private let condition = NSCondition()
     private var running = false
     private var inFlight = 0
-    private var work: [OrderReconciliation] = []
+    private var queue: [Item] = []
     private let stopped = DispatchSemaphore(value: 0)
 
-    init(step: ReconciliationStep, owner: String, concurrency: Int = 4, logger: Logger) {
-        self.step = step
-        self.owner = owner
+    /// `pollInterval`: how often to look for due items.
+    init(name: String, concurrency: Int = 4, pollInterval: Double, logger: Logger,
+         claim: @escaping @Sendable (_ limit: Int) throws -> [Item], work: @escaping @Sendable (Item) -> Void) {
+        self.name = name
         self.concurrency = concurrency
-        // Due times are kept to the millisecond; a second is as fine as
-        // schedules measured in seconds need, and `reconcile-after 1s` works.
-        self.pollInterval = min(1, max(0.1, step.policy.reconcileAfter.inSeconds / 2))
+        self.pollInterval = pollInterval
+        self.claim = claim
+        self.work = work
         self.logger = logger
     }
 
@@ -39,23 +43,23 @@ public final class Reconciler: @unchecked Sendable {
         running = true
         condition.unlock()
         let claimer = Thread { [self] in claimLoop() }
-        claimer.name = "reconciler"
+        claimer.name = name
         claimer.start()
         for index in 0..<concurrency {
             let worker = Thread { [self] in workLoop(index) }
-            worker.name = "reconciler-\(index)"
+            worker.name = "\(name)-\(index)"
             worker.start()
         }
     }
 
-    /// Stops claiming, lets the calls in progress finish and be recorded,
-    /// and returns when every thread has ended. Claimed orders not started
+    /// Stops claiming, lets the work in progress finish and be recorded,
+    /// and returns when every thread has ended. Claimed items not started
     /// fall due again when their lease runs out (or at the next start).
     public func stop() {
         condition.lock()
         let wasRunning = running
         running = false
-        work.removeAll()
+        queue.removeAll()
         condition.broadcast()
         condition.unlock()
         guard wasRunning else { return }
@@ -63,7 +67,7 @@ public final class Reconciler: @unchecked Sendable {
     }
 
     private func claimLoop() {
-        notifyd_set_thread_name("reconciler")
+        notifyd_set_thread_name(name)
         var failures = 0
         while true {
             condition.lock()
@@ -71,30 +75,29 @@ public final class Reconciler: @unchecked Sendable {
                 condition.unlock()
                 break
             }
-            // Claimed and not finished (queued or in a call): at most two per worker.
+            // Claimed and not finished (queued or being worked on): at most two per worker.
             let free = concurrency * 2 - inFlight
             condition.unlock()
 
-            var claimed: [OrderReconciliation] = []
+            var claimed: [Item] = []
             if free > 0 {
                 do {
-                    let owner = self.owner, lease = step.leaseSeconds
-                    claimed = try step.writer.performAndWait { store in try store.claimDueOrders(owner: owner, limit: free, leaseSeconds: lease) }
+                    claimed = try claim(free)
                     if failures > 0 {
-                        logger.notice("claiming due orders again after \(failures) failed attempt(s)")
+                        logger.notice("\(name): claiming due work again after \(failures) failed attempt(s)")
                         failures = 0
                     }
                 } catch {
                     failures += 1
                     if failures == 1 || failures % 60 == 0 {
-                        logger.error("cannot claim due orders (\(failures) attempt(s) in a row; retrying): \(error)")
+                        logger.error("\(name): cannot claim due work (\(failures) attempt(s) in a row; retrying): \(error)")
                     }
                 }
             }
 
             condition.lock()
             if !claimed.isEmpty {
-                work.append(contentsOf: claimed)
+                queue.append(contentsOf: claimed)
                 inFlight += claimed.count
                 condition.broadcast()
             }
@@ -108,18 +111,18 @@ public final class Reconciler: @unchecked Sendable {
     }
 
     private func workLoop(_ index: Int) {
-        notifyd_set_thread_name("reconciler-\(index)")
+        notifyd_set_thread_name("\(name)-\(index)")
         while true {
             condition.lock()
-            while work.isEmpty && running { condition.wait() }
-            guard running, !work.isEmpty else {
+            while queue.isEmpty && running { condition.wait() }
+            guard running, !queue.isEmpty else {
                 condition.unlock()
                 break
             }
-            let order = work.removeFirst()
+            let item = queue.removeFirst()
             condition.unlock()
 
-            _ = step.run(order, owner: owner)
+            work(item)
 
             condition.lock()
             inFlight -= 1

@@ -1,0 +1,101 @@
+import Ledger
+import SystemSupport
+
+/// What becomes of a refund request after each call: a pure function from
+/// the request, the call made and what it established, to the request's next
+/// state, call and time. No I/O; `RefundStep` makes the calls and records.
+///
+/// Seed 003's rules: a refund is retried with the same `out_request_no`
+/// and the same amount; an unknown result is never taken for success or
+/// failure. An unknown answer is followed by the same call again;
+/// `fund_change=N` is confirmed by `alipay.trade.fastpay.refund.query`, no
+/// sooner than `refund-query-pause` after the call (Alipay asks for a
+/// pause), not taken as success. A refund call whose answer was never
+/// recorded (the process died during it) may have reached Alipay: the
+/// ledger then says to ask the refund query first. Unknown
+/// for `attention-after` → `attention`, still retried every 5 ×
+/// `attention-after` (at most 30 minutes) until known, or at once by
+/// `alipay-notifyd refund retry`.
+public struct RefundPolicy: Sendable, Equatable {
+    public var attentionAfter: Duration = .seconds(60)
+    /// The pause between a refund call and the query that confirms it.
+    public var queryPause: Duration = .seconds(10)
+
+    public init() {}
+
+    /// What one call established about the request.
+    public enum Finding: Sendable, Equatable {
+        /// `fund_change=Y`: the money moved in this call.
+        case moved
+        /// `fund_change=N`: it did not move in this call (perhaps in an earlier one).
+        case notMovedNow
+        /// The refund query says `REFUND_SUCCESS`.
+        case confirmed
+        /// The refund query has no `refund_status`: not succeeded (yet).
+        case notYet
+        /// A verified, final refusal of the refund.
+        case refused(subCode: String?, detail: String)
+        /// No verified answer, or one that decides nothing.
+        case unknown(String)
+    }
+
+    /// The pause before asking again after unknown answers for `unknownFor` seconds.
+    func unknownRetryDelay(unknownFor: Double) -> Double {
+        min(max(1, attentionAfter.inSeconds / 4), max(1, unknownFor))
+    }
+
+    var attentionInterval: Double {
+        min(ReconciliationPolicy.longestInterval, max(1, attentionAfter.inSeconds * 5))
+    }
+
+    /// The request's next state after `call` established `finding` at `now`,
+    /// and whether another call follows at once (a refund after a query
+    /// that found none: the same request, so it cannot move money twice).
+    public func decide(_ request: RefundRequest, call: RefundCall, finding: Finding, now: Double,
+                       owner: String?, holdFor: Double) -> (update: RefundUpdate, followUp: RefundCall?) {
+        var update = RefundUpdate(requestNo: request.requestNo, outTradeNo: request.outTradeNo, state: request.state,
+                                  nextCall: request.nextCall, nextAttemptAt: request.nextAttemptAt, unknownSince: nil, lastAnswer: nil)
+        let sentAt = (call == .refund ? now : request.sentAt.flatMap(Timestamp.epochSeconds))
+        switch finding {
+        case .moved, .confirmed:
+            update.state = .succeeded
+            update.nextAttemptAt = nil
+            update.lastAnswer = finding == .moved ? "fund_change=Y" : "refund_status=REFUND_SUCCESS"
+        case .notMovedNow:
+            update.state = .pending
+            update.nextCall = .query
+            update.nextAttemptAt = Timestamp.of(epochSeconds: now + queryPause.inSeconds)
+            update.lastAnswer = "fund_change=N: to be confirmed by the refund query"
+        case .notYet:
+            update.state = .pending
+            update.nextCall = .refund
+            update.holder = owner
+            update.nextAttemptAt = Timestamp.of(epochSeconds: now + holdFor)
+            update.lastAnswer = "the refund query found no successful refund: sending the same request again"
+            return (update, .refund)
+        case .refused(let subCode, let detail):
+            update.state = .failed
+            update.nextAttemptAt = nil
+            update.subCode = subCode
+            update.lastAnswer = detail
+        case .unknown(let reason):
+            let since = request.unknownSince.flatMap(Timestamp.epochSeconds) ?? now
+            update.unknownSince = Timestamp.of(epochSeconds: since)
+            update.lastAnswer = "unknown: \(reason)"
+            // The same call again: a refund with the same out_request_no moves
+            // no money twice (Alipay answers fund_change=N, which the query then confirms).
+            update.nextCall = call
+            var next: Double
+            if now - since >= attentionAfter.inSeconds {
+                update.state = .attention
+                next = now + attentionInterval
+            } else {
+                update.state = request.state == .attention ? .attention : .pending
+                next = now + unknownRetryDelay(unknownFor: now - since)
+            }
+            if update.nextCall == .query, let sentAt { next = max(next, sentAt + queryPause.inSeconds) }
+            update.nextAttemptAt = Timestamp.of(epochSeconds: next)
+        }
+        return (update, nil)
+    }
+}
