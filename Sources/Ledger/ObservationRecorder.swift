@@ -53,11 +53,7 @@ enum ObservationRecorder {
                 try transaction.settleOrder(observation.outTradeNo, as: settled)
             }
             if accepted.rules.refundsDuplicatePayments, let payment, decision.events.contains(where: { $0.kind == .duplicatePayment }) {
-                try transaction.requestRefund(RefundRequest(
-                    outTradeNo: observation.outTradeNo, requestNo: RefundRequest.duplicatePaymentRequestNo(observation.outTradeNo),
-                    amount: decision.trade.totalAmount,
-                    reason: "duplicate payment: business order \(payment.id) was paid by serial \(payment.paidBy ?? "-")",
-                    origin: .duplicatePayment, nextAttemptAt: now, createdAt: now))
+                try transaction.requestRefund(duplicatePaymentRefund(observation, decision: decision, payment: payment, at: now))
             }
             return .recorded(decision)
         }
@@ -73,5 +69,14 @@ enum ObservationRecorder {
             }
         }
         return nil
+    }
+
+    /// The full refund of a duplicate payment, due now.
+    static func duplicatePaymentRefund(_ observation: TradeObservation, decision: TradeDecision, payment: BusinessOrderPayment,
+                                       at now: String) -> RefundRequest {
+        RefundRequest(outTradeNo: observation.outTradeNo, requestNo: RefundRequest.duplicatePaymentRequestNo(observation.outTradeNo),
+                      amount: decision.trade.totalAmount,
+                      reason: "duplicate payment: business order \(payment.id) was paid by serial \(payment.paidBy ?? "-")",
+                      origin: .duplicatePayment, nextAttemptAt: now, createdAt: now)
     }
 }

@@ -15,18 +15,11 @@ public protocol SQLLedgerStore: LedgerStore {
 }
 
 extension SQLLedgerStore {
-    /// Applies a batch in one transaction on `connection`, in the order
-    /// `order` gives (PostgreSQL takes its locks in one global order).
-    package func recordInTransaction(_ batch: [LedgerSubmission], on connection: Connection, order: [Int]? = nil) throws -> [LedgerOutcome] {
+    /// Applies a batch in one transaction on `connection`, one submission
+    /// after the other (SQLite, where a statement costs microseconds).
+    package func recordInTransaction(_ batch: [LedgerSubmission], on connection: Connection) throws -> [LedgerOutcome] {
         let transaction = LedgerTransaction(connection: connection)
-        guard let order else {
-            return try batch.map { try ObservationRecorder.apply($0, in: transaction) }
-        }
-        var outcomes = [LedgerOutcome?](repeating: nil, count: batch.count)
-        for index in order {
-            outcomes[index] = try ObservationRecorder.apply(batch[index], in: transaction)
-        }
-        return outcomes.map { $0! }
+        return try batch.map { try ObservationRecorder.apply($0, in: transaction) }
     }
 
     public func probeWrite(instance: String) throws {

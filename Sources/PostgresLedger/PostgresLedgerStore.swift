@@ -91,39 +91,14 @@ public final class PostgresLedgerStore: SQLLedgerStore {
 
     public var durabilityBarrier: (@Sendable () throws -> Void)? { nil }
 
+    /// Records a batch with a dozen statements, whatever its size (see
+    /// `SetBasedRecorder`): a daemon on a database across the network waits
+    /// for round trips.
     public func record(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome] {
         try BatchRecording.record(batch, databaseUnavailable: { ($0 as? PostgresError)?.connectionLost ?? false }) { batch in
-            try inTransaction { connection in
-                // Take the per-order locks in one global order, so that two
-                // daemons' batches never wait on each other in a circle.
-                try recordInTransaction(batch, on: connection, order: lockOrder(batch, connection))
-            }
+            try inTransaction { connection in try SetBasedRecorder.record(batch, on: connection) }
         }
     }
-
-    /// Indices of `batch` sorted by the advisory lock each will take.
-    private func lockOrder(_ batch: [LedgerSubmission], _ connection: PostgresConnection) throws -> [Int] {
-        var tradeNumbers: [String] = []
-        for submission in batch {
-            if case .observation(let accepted) = submission { tradeNumbers.append(accepted.observation.outTradeNo) }
-        }
-        var businessOrders: [String: String] = [:]
-        if !tradeNumbers.isEmpty {
-            let list = "{" + tradeNumbers.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-                .joined(separator: ",") + "}"
-            let rows = try connection.rows(Self.businessOrdersOf, [.text(list)]) { ($0.text(0), $0.text(1)) }
-            for (outTradeNo, businessOrder) in rows { businessOrders[outTradeNo] = businessOrder }
-        }
-        func key(_ index: Int) -> String {
-            guard case .observation(let accepted) = batch[index] else { return "" }
-            let outTradeNo = accepted.observation.outTradeNo
-            return LedgerReads.lockKey(outTradeNo: outTradeNo, businessOrder: businessOrders[outTradeNo])
-        }
-        return batch.indices.sorted { key($0) < key($1) || (key($0) == key($1) && $0 < $1) }
-    }
-
-    static let businessOrdersOf = SQLStatement(
-        "SELECT out_trade_no, business_order FROM orders WHERE out_trade_no = ANY($1::text[]) AND business_order IS NOT NULL")
 
     /// Several daemons may share a PostgreSQL ledger.
     public var isShared: Bool { true }
