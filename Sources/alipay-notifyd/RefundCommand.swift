@@ -9,6 +9,18 @@ struct RefundCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refund",
         abstract: "Refund a paid trade through alipay.trade.refund, exactly once; or retry a refund in attention.",
+        usage: """
+            alipay-notifyd refund OUT_TRADE_NO AMOUNT --reason TEXT [--request-no ID] [--wait SECONDS] [--config FILE] [--json]
+            alipay-notifyd refund retry REQUEST_NO [--trade OUT_TRADE_NO] [--wait SECONDS] [--config FILE] [--json]
+            """,
+        discussion: """
+            The refund is recorded in the ledger before it is sent, with its request number (Alipay's \
+            out_request_no): the same --request-no again is the same refund, and a retry, a restart \
+            or another daemon sends the very same request, so the money moves at most once. See \
+            'alipay-notifyd help refund request' and README, "Refunds".
+
+            \(exitStatuses)
+            """,
         subcommands: [Request.self, Retry.self],
         defaultSubcommand: Request.self
     )

@@ -122,4 +122,15 @@ import TestSupport
         #expect(help.stdout.contains("--alipay-public-key"))
         #expect(help.stdout.contains("422"))
     }
+
+    @Test func refundAndSerialHelpListTheirExitStatuses() throws {
+        for command in [["refund", "--help"], ["refund", "request", "--help"], ["refund", "retry", "--help"]] {
+            let help = try DaemonProcess.command(command).stdout
+            for status in ["0   succeeded", "3   refused", "4   failed", "5   attention", "6   pending", "78  the configuration"] {
+                #expect(help.contains(status), "\(command.joined(separator: " ")) does not list '\(status)'")
+            }
+        }
+        let serial = try DaemonProcess.command(["orders", "new-serial", "--help"]).stdout
+        #expect(serial.contains("already paid") && serial.contains("unknown"))
+    }
 }
