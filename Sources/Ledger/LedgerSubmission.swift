@@ -62,8 +62,7 @@ public struct QuarantineEntry: Sendable {
     /// reason and the observation's id, or a hash of the body without an id.
     var deduplicationKey: String {
         if let sourceID { return "\(reason.code)|\(sourceID)" }
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in rawBody { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        let hash = StableHash.fnv1a(rawBody)
         return "\(reason.code)|body:\(String(hash, radix: 16))"
     }
 }

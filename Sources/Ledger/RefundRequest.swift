@@ -60,8 +60,7 @@ public struct RefundRequest: Sendable, Equatable {
     public static func duplicatePaymentRequestNo(_ outTradeNo: String) -> String {
         let name = "dup-" + outTradeNo
         guard name.utf8.count > maximumRequestNoLength else { return name }
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in outTradeNo.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        let hash = StableHash.fnv1a(outTradeNo.utf8)
         return "dup-" + String(hash, radix: 16)
     }
 }

@@ -7,18 +7,8 @@ import AlipayNotify
 /// daemon that dies lets the order fall due again by itself.
 extension SQLLedgerStore {
     public func claimDueOrders(owner: String, limit: Int, leaseSeconds: Double) throws -> [OrderReconciliation] {
-        let now = Timestamp.now()
-        let leaseUntil = Timestamp.fromNow(seconds: leaseSeconds)
-        return try inTransaction { connection in
-            if let lock = ReconciliationStatements.claimLock(connection.dialect) {
-                _ = try connection.rows(lock, []) { _ in () }
-            }
-            let due = try connection.rows(ReconciliationStatements.due, [.text(now), .integer(Int64(limit))]) { $0.text(0) }
-            return try due.compactMap { outTradeNo in
-                try connection.firstRow(ReconciliationStatements.claim, [.text(outTradeNo), .text(leaseUntil), .text(owner), .text(now)],
-                                        LedgerRows.reconciliation)
-            }
-        }
+        try claimDue(lock: ReconciliationStatements.claimLock, due: ReconciliationStatements.due, claim: ReconciliationStatements.claim,
+                     owner: owner, limit: limit, leaseSeconds: leaseSeconds, key: { [.text($0.text(0))] }, decode: LedgerRows.reconciliation)
     }
 
     @discardableResult

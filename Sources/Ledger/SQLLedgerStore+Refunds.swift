@@ -56,18 +56,9 @@ extension SQLLedgerStore {
     }
 
     public func claimDueRefunds(owner: String, limit: Int, leaseSeconds: Double) throws -> [RefundRequest] {
-        let now = Timestamp.now()
-        let leaseUntil = Timestamp.fromNow(seconds: leaseSeconds)
-        return try inTransaction { connection in
-            if let lock = RefundStatements.claimLock(connection.dialect) {
-                _ = try connection.rows(lock, []) { _ in () }
-            }
-            let due = try connection.rows(RefundStatements.due, [.text(now), .integer(Int64(limit))]) { ($0.text(0), $0.text(1)) }
-            return try due.compactMap { key in
-                try connection.firstRow(RefundStatements.claim, [.text(key.0), .text(key.1), .text(leaseUntil), .text(owner), .text(now)],
-                                        RefundStatements.request)
-            }
-        }
+        try claimDue(lock: RefundStatements.claimLock, due: RefundStatements.due, claim: RefundStatements.claim,
+                     owner: owner, limit: limit, leaseSeconds: leaseSeconds, key: { [.text($0.text(0)), .text($0.text(1))] },
+                     decode: RefundStatements.request)
     }
 
     public func claimRefund(outTradeNo: String, requestNo: String, owner: String, leaseSeconds: Double) throws -> RefundRequest? {

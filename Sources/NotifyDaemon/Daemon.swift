@@ -227,14 +227,10 @@ public final class Daemon: Sendable {
             logger.notice("app-private-key is not set: the daemon only listens; it does not ask Alipay about orders that never hear back, close them at their expiry, nor send refunds")
             return nil
         }
-        let client = try AlipayGatewayClient.load(configuration)
-        // One pace for every call this daemon makes.
-        let limiter = GatewayRateLimiter(callsPerSecond: Double(configuration.gateway.callsPerSecond))
-        let rules: @Sendable () -> BusinessRules = { [endpoint] in endpoint.rules }
-        let reconciliation = ReconciliationStep(writer: writer, client: client, policy: configuration.reconciliation, limiter: limiter,
-                                                rules: rules, metrics: metrics, logger: logger)
-        let refunds = RefundStep(writer: writer, client: client, policy: configuration.refundPolicy, limiter: limiter,
-                                 rules: rules, metrics: metrics, logger: logger)
+        // One client and one pace for every call this daemon makes.
+        guard let steps = try GatewaySteps.make(configuration, writer: writer, rules: { [endpoint] in endpoint.rules },
+                                                metrics: metrics, logger: logger) else { return nil }
+        let (reconciliation, refunds) = (steps.reconciliation, steps.refunds)
         // One daemon owns an SQLite ledger: what its previous life had claimed is due again at once.
         if !ledgerIsShared {
             try writer.performAndWait { store in
@@ -243,7 +239,7 @@ public final class Daemon: Sendable {
             }
         }
         let policy = configuration.reconciliation
-        logger.notice("asking \(client.gatewayURL) about orders with no payment \(policy.reconcileAfter) after registration, at most \(configuration.gateway.callsPerSecond) calls/s; unpaid orders are closed at their expiry (order-timeout \(policy.orderTimeout)); refunds are sent\(configuration.refundsDuplicatePayments ? ", duplicate payments included" : "")")
+        logger.notice("asking \(reconciliation.gateway.client.gatewayURL) about orders with no payment \(policy.reconcileAfter) after registration, at most \(configuration.gateway.callsPerSecond) calls/s; unpaid orders are closed at their expiry (order-timeout \(policy.orderTimeout)); refunds are sent\(configuration.refundsDuplicatePayments ? ", duplicate payments included" : "")")
         let poll = min(1, max(0.1, policy.reconcileAfter.inSeconds / 2))
         let (orderLease, refundLease) = (reconciliation.leaseSeconds, refunds.leaseSeconds)
         let reconciler = ClaimingWorkers<OrderReconciliation>(

@@ -121,21 +121,3 @@ public final class OperatorRefunds: Sendable {
     }
 }
 
-extension OperatorRefunds {
-    /// Refunds for a command rather than the daemon: a ledger writer over
-    /// `store` (shut it down when done) and, when app-private-key is set,
-    /// the configuration's gateway client.
-    public static func standalone(configuration: DaemonConfiguration, store: any LedgerStore,
-                                  logger: Logger) throws(ConfigurationError) -> (refunds: OperatorRefunds, writer: LedgerWriter) {
-        let client = try configuration.gateway.appPrivateKeyPath.map { _ throws(ConfigurationError) in try AlipayGatewayClient.load(configuration) }
-        let writer = LedgerWriter(store: store, logger: logger)
-        let rules = configuration.businessRules
-        let step = client.map {
-            RefundStep(writer: writer, client: $0, policy: configuration.refundPolicy,
-                       limiter: GatewayRateLimiter(callsPerSecond: Double(configuration.gateway.callsPerSecond)),
-                       rules: { rules }, metrics: Metrics(), logger: logger)
-        }
-        let owner = "cli:\(ProcessInfo.processInfo.hostName):\(getpid())"
-        return (OperatorRefunds(writer: writer, step: step, owner: owner, logger: logger), writer)
-    }
-}

@@ -134,26 +134,8 @@ public final class PaymentSerials: Sendable {
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F || byte == 0x2D
         }
         if plain && businessOrder.utf8.count <= 48 { return businessOrder }
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in businessOrder.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        let hash = StableHash.fnv1a(businessOrder.utf8)
         return "BO" + String(hash, radix: 16)
     }
 }
 
-extension PaymentSerials {
-    /// Serials for a command rather than the daemon: a ledger writer over
-    /// `store` (shut it down when done) and, when app-private-key is set,
-    /// the configuration's gateway client.
-    public static func standalone(configuration: DaemonConfiguration, store: any LedgerStore,
-                                  logger: Logger) throws(ConfigurationError) -> (serials: PaymentSerials, writer: LedgerWriter) {
-        let client = try configuration.gateway.appPrivateKeyPath.map { _ throws(ConfigurationError) in try AlipayGatewayClient.load(configuration) }
-        let writer = LedgerWriter(store: store, logger: logger)
-        let rules = configuration.businessRules
-        let step = client.map {
-            ReconciliationStep(writer: writer, client: $0, policy: configuration.reconciliation,
-                               limiter: GatewayRateLimiter(callsPerSecond: Double(configuration.gateway.callsPerSecond)),
-                               rules: { rules }, metrics: Metrics(), logger: logger)
-        }
-        return (PaymentSerials(writer: writer, step: step, policy: configuration.reconciliation, logger: logger), writer)
-    }
-}

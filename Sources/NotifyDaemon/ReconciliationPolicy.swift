@@ -15,9 +15,7 @@ import SystemSupport
 ///   Alipay never heard of is `expired`, and is still looked for on the same
 ///   growing schedule until `lookingAfterExpiry` has passed: a buyer who
 ///   opened the cashier before the expiry may finish paying after it.
-/// - Unknown answers are retried after 1 s, 1 s, 2 s, 4 s… (at most a quarter
-///   of `attention-after`); unknown for `attention-after` → `attention`, then
-///   asked every 5 × `attention-after` (at most 30 minutes) until known.
+/// - Unknown answers are paced by `UnknownResultPacing`, then `attention`.
 public struct ReconciliationPolicy: Sendable, Equatable {
     /// How long after an order's registration it is first asked about.
     public var reconcileAfter: Duration = .seconds(300)
@@ -69,15 +67,8 @@ public struct ReconciliationPolicy: Sendable, Equatable {
         return min(Self.longestInterval, doubled)
     }
 
-    /// The pause before asking again after unknown answers for `unknownFor` seconds.
-    public func unknownRetryDelay(unknownFor: Double) -> Double {
-        min(max(1, attentionAfter.inSeconds / 4), max(1, unknownFor))
-    }
-
-    /// The slow pace of an order in `attention`.
-    public var attentionInterval: Double {
-        min(Self.longestInterval, max(1, attentionAfter.inSeconds * 5))
-    }
+    /// The pace of unknown results, shared with the refunder.
+    var pacing: UnknownResultPacing { UnknownResultPacing(attentionAfter: attentionAfter) }
 
     /// The order's next schedule after `method` established `finding` at
     /// `now`, and what follows at once. `holdFor`: how long a follow-up may
@@ -132,16 +123,12 @@ public struct ReconciliationPolicy: Sendable, Equatable {
             return (update, .query)
         case .rejected:
             update.state = .attention
-            update.nextQueryAt = Timestamp.of(epochSeconds: now + attentionInterval)
+            update.nextQueryAt = Timestamp.of(epochSeconds: now + pacing.attentionInterval)
         case .unknown:
-            let since = order.unknownSince.flatMap(Timestamp.epochSeconds) ?? now
-            update.unknownSince = Timestamp.of(epochSeconds: since)
-            if now - since >= attentionAfter.inSeconds {
-                update.state = .attention
-                update.nextQueryAt = Timestamp.of(epochSeconds: now + attentionInterval)
-            } else {
-                update.nextQueryAt = Timestamp.of(epochSeconds: now + unknownRetryDelay(unknownFor: now - since))
-            }
+            let paced = pacing.afterUnknown(unknownSince: order.unknownSince, now: now)
+            update.unknownSince = paced.since
+            if paced.needsAttention { update.state = .attention }
+            update.nextQueryAt = Timestamp.of(epochSeconds: paced.next)
         }
         return (update, nil)
     }

@@ -11,17 +11,14 @@ import Logging
 /// reconciler and the payment serials use it alike.
 struct ReconciliationStep: Sendable {
     let writer: LedgerWriter
-    let client: AlipayGatewayClient
+    let gateway: PacedGateway
     let policy: ReconciliationPolicy
-    let limiter: GatewayRateLimiter
     /// The business checks in force (they follow a reload).
     let rules: @Sendable () -> BusinessRules
-    let metrics: Metrics
-    let logger: Logger
 
-    /// How long one call may take, with a margin: the claim is kept this
-    /// long per call still to make.
-    var callSeconds: Double { client.transport.configuration.totalTimeout.inSeconds + 5 }
+    var callSeconds: Double { gateway.callSeconds }
+    var metrics: Metrics { gateway.metrics }
+    var logger: Logger { gateway.logger }
 
     /// The lease a claim needs: a query, a close and a query again.
     var leaseSeconds: Double { callSeconds * 3 + 30 }
@@ -59,14 +56,7 @@ struct ReconciliationStep: Sendable {
                 }
                 order.closeRequestedAt = Timestamp.now()
             }
-            limiter.acquire()
-            let answer = kind == .query ? client.query(outTradeNo) : client.close(outTradeNo)
-            metrics.countGatewayCall(answer)
-            if case .refusal(let refusal) = answer.outcome, refusal.kind == .rateLimited {
-                limiter.slowDown()
-                logger.warning("Alipay limits the call rate (40005): slowing down to \(limiter.currentRate) calls/s",
-                               metadata: ["out_trade_no": "\(outTradeNo)"])
-            }
+            let answer = gateway.call { kind == .query ? $0.query(outTradeNo) : $0.close(outTradeNo) }
             let observation = observation(of: answer, order: order.order)
             let accepted = (try? observation?.get()).map { AcceptedObservation(observation: $0, rawBody: answer.body, rules: rules()) }
             let decided: (finding: ReconciliationPolicy.Finding, update: OrderScheduleUpdate, followUp: ReconciliationPolicy.FollowUp?)

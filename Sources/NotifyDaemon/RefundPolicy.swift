@@ -12,10 +12,9 @@ import SystemSupport
 /// sooner than `refund-query-pause` after the call (Alipay asks for a
 /// pause), not taken as success. A refund call whose answer was never
 /// recorded (the process died during it) may have reached Alipay: the
-/// ledger then says to ask the refund query first. Unknown
-/// for `attention-after` → `attention`, still retried every 5 ×
-/// `attention-after` (at most 30 minutes) until known, or at once by
-/// `alipay-notifyd refund retry`.
+/// ledger then says to ask the refund query first. Unknown results are paced
+/// by `UnknownResultPacing`, then `attention`: still retried slowly until
+/// known, or at once by `alipay-notifyd refund retry`.
 public struct RefundPolicy: Sendable, Equatable {
     public var attentionAfter: Duration = .seconds(60)
     /// The pause between a refund call and the query that confirms it.
@@ -39,14 +38,8 @@ public struct RefundPolicy: Sendable, Equatable {
         case unknown(String)
     }
 
-    /// The pause before asking again after unknown answers for `unknownFor` seconds.
-    func unknownRetryDelay(unknownFor: Double) -> Double {
-        min(max(1, attentionAfter.inSeconds / 4), max(1, unknownFor))
-    }
-
-    var attentionInterval: Double {
-        min(ReconciliationPolicy.longestInterval, max(1, attentionAfter.inSeconds * 5))
-    }
+    /// The pace of unknown results, the reconciler's.
+    var pacing: UnknownResultPacing { UnknownResultPacing(attentionAfter: attentionAfter) }
 
     /// The request's next state after `call` established `finding` at `now`,
     /// and whether another call follows at once (a refund after a query
@@ -79,20 +72,14 @@ public struct RefundPolicy: Sendable, Equatable {
             update.subCode = subCode
             update.lastAnswer = detail
         case .unknown(let reason):
-            let since = request.unknownSince.flatMap(Timestamp.epochSeconds) ?? now
-            update.unknownSince = Timestamp.of(epochSeconds: since)
+            let paced = pacing.afterUnknown(unknownSince: request.unknownSince, now: now)
+            update.unknownSince = paced.since
             update.lastAnswer = "unknown: \(reason)"
             // The same call again: a refund with the same out_request_no moves
             // no money twice (Alipay answers fund_change=N, which the query then confirms).
             update.nextCall = call
-            var next: Double
-            if now - since >= attentionAfter.inSeconds {
-                update.state = .attention
-                next = now + attentionInterval
-            } else {
-                update.state = request.state == .attention ? .attention : .pending
-                next = now + unknownRetryDelay(unknownFor: now - since)
-            }
+            update.state = paced.needsAttention || request.state == .attention ? .attention : .pending
+            var next = paced.next
             if update.nextCall == .query, let sentAt { next = max(next, sentAt + queryPause.inSeconds) }
             update.nextAttemptAt = Timestamp.of(epochSeconds: next)
         }

@@ -12,14 +12,14 @@ import Logging
 /// `alipay-notifyd refund` and the admin listener use it alike.
 struct RefundStep: Sendable {
     let writer: LedgerWriter
-    let client: AlipayGatewayClient
+    let gateway: PacedGateway
     let policy: RefundPolicy
-    let limiter: GatewayRateLimiter
+    /// The business checks in force (they follow a reload).
     let rules: @Sendable () -> BusinessRules
-    let metrics: Metrics
-    let logger: Logger
 
-    var callSeconds: Double { client.transport.configuration.totalTimeout.inSeconds + 5 }
+    var callSeconds: Double { gateway.callSeconds }
+    var metrics: Metrics { gateway.metrics }
+    var logger: Logger { gateway.logger }
 
     /// A claim covers a query and a refund.
     var leaseSeconds: Double { callSeconds * 2 + 30 }
@@ -43,18 +43,10 @@ struct RefundStep: Sendable {
                 logger.error("cannot record an attempt of refund \(name): \(error)", metadata: ["out_trade_no": "\(request.outTradeNo)"])
                 return request
             }
-            limiter.acquire()
-            let answer = call == .refund ? client.refund(request) : client.refundQuery(request)
-            metrics.countGatewayCall(answer)
-            if case .refusal(let refusal) = answer.outcome, refusal.kind == .rateLimited {
-                limiter.slowDown()
-                logger.warning("Alipay limits the call rate (40005): slowing down to \(limiter.currentRate) calls/s")
-            }
+            let current = request
+            let answer = gateway.call { call == .refund ? $0.refund(current) : $0.refundQuery(current) }
             let finding = Self.finding(answer, call: call)
-            let totalAmount = (try? writer.performAndWait { [request] store in
-                try store.order(request.outTradeNo)?.totalAmount ?? store.tradeDetails(request.outTradeNo)?.trade?.totalAmount
-            }) ?? nil
-            let observation = totalAmount.flatMap { answer.refundObservation(totalAmount: $0) }
+            let observation = observation(of: answer, request)
             let accepted = (try? observation?.get()).map { AcceptedObservation(observation: $0, rawBody: answer.body, rules: rules()) }
             let (update, followUp) = policy.decide(request, call: call, finding: finding, now: Timestamp.nowEpochSeconds(),
                                                    owner: owner, holdFor: callSeconds)
@@ -82,6 +74,17 @@ struct RefundStep: Sendable {
             guard followUp != nil else { return request }
         }
         return request
+    }
+
+    /// What a verified refund success states about the trade (its
+    /// cumulative refunded total), for the trade's amount; nil for any other
+    /// answer, read from the ledger only when needed.
+    private func observation(of answer: GatewayAnswer, _ request: RefundRequest) -> Swift.Result<TradeObservation, TradeQueryAnswerError>? {
+        guard answer.method == .tradeRefund, case .success = answer.outcome else { return nil }
+        let totalAmount = (try? writer.performAndWait { store in
+            try store.order(request.outTradeNo)?.totalAmount ?? store.tradeDetails(request.outTradeNo)?.trade?.totalAmount
+        }) ?? nil
+        return totalAmount.flatMap { answer.refundObservation(totalAmount: $0) }
     }
 
     /// What a call established about the request.

@@ -157,18 +157,17 @@ extension OrdersCommand {
             } catch {
                 throw ValidationError("\(error)")
             }
-            let configuration: DaemonConfiguration
-            let made: (serials: PaymentSerials, writer: LedgerWriter)
+            let desk: CommandDesk
             do {
-                configuration = try DaemonConfiguration.load(configFile: config, commandLine: try settings.entries)
-                let store = try configuration.ledger.open()
-                made = try PaymentSerials.standalone(configuration: configuration, store: store, logger: Logger(label: "alipay-notifyd") { LineLogHandler(label: $0, level: .warning, format: .text) })
+                let configuration = try DaemonConfiguration.load(configFile: config, commandLine: try settings.entries)
+                desk = try CommandDesk.open(configuration, store: try configuration.ledger.open(),
+                                            logger: Logger(label: "alipay-notifyd") { LineLogHandler(label: $0, level: .warning, format: .text) })
             } catch let error as ConfigurationError {
                 StandardError.print("alipay-notifyd orders new-serial: \(error)")
                 throw ExitCode(Daemon.configurationErrorStatus)
             }
-            let outcome = made.serials.newSerial(businessOrder: businessOrder, amount: total, expiry: expiry)
-            made.writer.shutdown()
+            let outcome = desk.serials.newSerial(businessOrder: businessOrder, amount: total, expiry: expiry)
+            desk.writer.shutdown()
             switch outcome {
             case .created(let order):
                 print(order.outTradeNo)

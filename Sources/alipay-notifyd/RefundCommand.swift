@@ -60,20 +60,33 @@ struct RefundCommand: ParsableCommand {
         }
     }
 
-    /// The configuration and the refunds desk over its ledger, or exit 78.
-    static func open(config: String?, settings: SettingOptions, command: String) throws -> (OperatorRefunds, LedgerWriter) {
-        do {
-            let configuration = try DaemonConfiguration.load(configFile: config, commandLine: try settings.entries)
-            let store = try configuration.ledger.open()
-            let made = try OperatorRefunds.standalone(configuration: configuration, store: store,
-                                                      logger: Logger(label: "alipay-notifyd") { LineLogHandler(label: $0, level: .warning, format: .text) })
-            return (made.refunds, made.writer)
-        } catch let error as ConfigurationError {
-            StandardError.print("alipay-notifyd \(command): \(error)")
-            throw ExitCode(Daemon.configurationErrorStatus)
-        } catch {
-            StandardError.print("alipay-notifyd \(command): cannot open the ledger: \(error)")
-            throw ExitCode(1)
+    /// What both forms take besides their arguments: how long to wait, the
+    /// configuration, JSON output and the daemon's settings.
+    struct Common: ParsableArguments {
+        @Option(help: ArgumentHelp("How long to wait for the outcome, in seconds.", valueName: "SECONDS"))
+        var wait: Double = 90
+
+        @Option(help: ArgumentHelp("The configuration file.", valueName: "FILE"))
+        var config: String?
+
+        @Flag(help: "Print the refund request as JSON.")
+        var json = false
+
+        @OptionGroup var settings: SettingOptions
+
+        /// The refunds desk over the configuration's ledger, or exit 78 (1 when the ledger cannot be opened).
+        func open(command: String) throws -> CommandDesk {
+            do {
+                let configuration = try DaemonConfiguration.load(configFile: config, commandLine: try settings.entries)
+                return try CommandDesk.open(configuration, store: try configuration.ledger.open(),
+                                            logger: Logger(label: "alipay-notifyd") { LineLogHandler(label: $0, level: .warning, format: .text) })
+            } catch let error as ConfigurationError {
+                StandardError.print("alipay-notifyd \(command): \(error)")
+                throw ExitCode(Daemon.configurationErrorStatus)
+            } catch {
+                StandardError.print("alipay-notifyd \(command): cannot open the ledger: \(error)")
+                throw ExitCode(1)
+            }
         }
     }
 
@@ -110,25 +123,16 @@ struct RefundCommand: ParsableCommand {
         @Option(name: .customLong("request-no"), help: ArgumentHelp("This refund's out_request_no: give the same one to retry it.", valueName: "ID"))
         var requestNo: String?
 
-        @Option(help: ArgumentHelp("How long to wait for the outcome, in seconds.", valueName: "SECONDS"))
-        var wait: Double = 90
-
-        @Option(help: ArgumentHelp("The configuration file.", valueName: "FILE"))
-        var config: String?
-
-        @Flag(help: "Print the refund request as JSON.")
-        var json = false
-
-        @OptionGroup var settings: SettingOptions
+        @OptionGroup var common: Common
 
         func run() throws {
             guard let total = Fen(decimal: amount), total > .zero else {
                 StandardError.print("alipay-notifyd refund: AMOUNT '\(amount)' must be yuan with at most two decimals, more than 0, like 10.00")
                 throw ExitCode(RefundCommand.refusedStatus)
             }
-            let (refunds, writer) = try RefundCommand.open(config: config, settings: settings, command: "refund")
-            defer { writer.shutdown() }
-            switch refunds.refund(outTradeNo: outTradeNo, amount: total, reason: reason, requestNo: requestNo) {
+            let desk = try common.open(command: "refund")
+            defer { desk.writer.shutdown() }
+            switch desk.refunds.refund(outTradeNo: outTradeNo, amount: total, reason: reason, requestNo: requestNo) {
             case .refused(let why):
                 StandardError.print("alipay-notifyd refund: refused, nothing was sent: \(why)")
                 throw ExitCode(RefundCommand.refusedStatus)
@@ -136,8 +140,8 @@ struct RefundCommand: ParsableCommand {
                 StandardError.print("alipay-notifyd refund: \(why)")
                 throw ExitCode(1)
             case .request(let request, let new):
-                let settled = new ? refunds.awaitOutcome(request, seconds: max(0, wait)) : request
-                try RefundCommand.report(settled, new: new, json: json)
+                let settled = new ? desk.refunds.awaitOutcome(request, seconds: max(0, common.wait)) : request
+                try RefundCommand.report(settled, new: new, json: common.json)
             }
         }
     }
@@ -163,21 +167,12 @@ struct RefundCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The trade, when the request number was used for several.", valueName: "OUT_TRADE_NO"))
         var trade: String?
 
-        @Option(help: ArgumentHelp("How long to wait for the outcome, in seconds.", valueName: "SECONDS"))
-        var wait: Double = 90
-
-        @Option(help: ArgumentHelp("The configuration file.", valueName: "FILE"))
-        var config: String?
-
-        @Flag(help: "Print the refund request as JSON.")
-        var json = false
-
-        @OptionGroup var settings: SettingOptions
+        @OptionGroup var common: Common
 
         func run() throws {
-            let (refunds, writer) = try RefundCommand.open(config: config, settings: settings, command: "refund retry")
-            defer { writer.shutdown() }
-            switch refunds.retry(requestNo: requestNo, outTradeNo: trade) {
+            let desk = try common.open(command: "refund retry")
+            defer { desk.writer.shutdown() }
+            switch desk.refunds.retry(requestNo: requestNo, outTradeNo: trade) {
             case .refused(let why):
                 StandardError.print("alipay-notifyd refund retry: \(why)")
                 throw ExitCode(RefundCommand.refusedStatus)
@@ -185,7 +180,7 @@ struct RefundCommand: ParsableCommand {
                 StandardError.print("alipay-notifyd refund retry: \(why)")
                 throw ExitCode(1)
             case .request(let request, _):
-                try RefundCommand.report(refunds.awaitOutcome(request, seconds: max(0, wait)), new: true, json: json)
+                try RefundCommand.report(desk.refunds.awaitOutcome(request, seconds: max(0, common.wait)), new: true, json: common.json)
             }
         }
     }
