@@ -12,7 +12,7 @@ package enum LedgerReads {
 
     static let shippedAt = SQLStatement("SELECT shipped_at FROM trades WHERE out_trade_no = $1")
 
-    static let observationExists = SQLStatement("SELECT 1 FROM notifications WHERE notify_id = $1")
+    static let observationExists = SQLStatement("SELECT 1 FROM notifications WHERE out_trade_no = $1 AND notify_id = $2")
 
     static let businessOrderPayer = SQLStatement("SELECT out_trade_no FROM business_order_payments WHERE business_order = $1")
 

@@ -10,8 +10,9 @@ import AlipayNotify
 struct LedgerTransaction<Connection: SQLConnection> {
     let connection: Connection
 
-    func observationExists(_ id: String) throws -> Bool {
-        try connection.firstRow(LedgerReads.observationExists, [.text(id)]) { _ in true } ?? false
+    /// Whether the trade's history holds this observation id (the key of `notifications_by_trade`).
+    func observationExists(_ id: String, of outTradeNo: String) throws -> Bool {
+        try connection.firstRow(LedgerReads.observationExists, [.text(outTradeNo), .text(id)]) { _ in true } ?? false
     }
 
     func order(_ outTradeNo: String) throws -> MerchantOrder? {

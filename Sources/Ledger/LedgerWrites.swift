@@ -5,13 +5,13 @@ import AlipayNotify
 /// numbers its parameters `$1…` as PostgreSQL does; `SQLDialect` renders it
 /// for SQLite (`?1…`). Booleans are bound as 0/1 and cast for PostgreSQL.
 enum LedgerWrites {
-    /// The trade's history: every observation once per id (a notification's
-    /// notify_id, a gateway answer's own id), with its raw bytes.
+    /// The trade's history: every observation once per trade and id (a
+    /// notification's notify_id, a gateway answer's own id), with its raw bytes.
     static let insertObservation = SQLStatement("""
         INSERT INTO notifications(notify_id, source, out_trade_no, trade_status, trade_no, total_fen, refund_fen,
                                   out_biz_no, notify_time, received_at, decision, raw_body)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-        ON CONFLICT (notify_id) DO NOTHING
+        ON CONFLICT (out_trade_no, notify_id) DO NOTHING
         """)
 
     static func observationValues(_ accepted: AcceptedObservation, decision: String) -> [SQLValue] {

@@ -26,7 +26,7 @@ enum ObservationRecorder {
             let order = try transaction.order(observation.outTradeNo)
             if let rejection = accepted.rules.check(observation, against: order) {
                 // Recorded before (when the checks passed)? Then it stays a success.
-                if try transaction.observationExists(observation.source.id) { return .duplicate }
+                if try transaction.observationExists(observation.source.id, of: observation.outTradeNo) { return .duplicate }
                 try transaction.quarantine(QuarantineEntry(reason: rejection, accepted: accepted), at: now)
                 return .rejected(rejection)
             }

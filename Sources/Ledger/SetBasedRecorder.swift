@@ -28,7 +28,7 @@ package enum SetBasedRecorder {
         let tradeNumbers = unique(observations.map(\.observation.outTradeNo))
         var orders: [String: MerchantOrder] = [:]
         var trades: [String: TradeRecord] = [:]
-        var recordedIDs = Set<String>()
+        var recorded = Set<HistoryKey>()
         var payers: [String: String] = [:]
         if !tradeNumbers.isEmpty {
             let list = textArray(tradeNumbers)
@@ -36,8 +36,10 @@ package enum SetBasedRecorder {
             let keys = unique(tradeNumbers.map { LedgerReads.lockKey(outTradeNo: $0, businessOrder: orders[$0]?.businessOrder) }).sorted()
             _ = try connection.rows(Statements.lock, [textArray(keys)]) { _ in () }
             for trade in try connection.rows(Statements.trades, [list], LedgerRows.trade) { trades[trade.outTradeNo] = trade }
-            let ids = unique(observations.map(\.observation.source.id))
-            recordedIDs = Set(try connection.rows(Statements.recordedIDs, [textArray(ids)]) { $0.text(0) })
+            let history = unique(observations.map { HistoryKey(outTradeNo: $0.observation.outTradeNo, id: $0.observation.source.id) })
+            recorded = Set(try connection.rows(Statements.recorded, [textArray(history.map(\.outTradeNo)), textArray(history.map(\.id))]) {
+                HistoryKey(outTradeNo: $0.text(0), id: $0.text(1))
+            })
             let businessOrders = unique(tradeNumbers.compactMap { orders[$0]?.businessOrder })
             if !businessOrders.isEmpty {
                 for (business, payer) in try connection.rows(Statements.payers, [textArray(businessOrders)], { ($0.text(0), $0.text(1)) }) {
@@ -58,9 +60,9 @@ package enum SetBasedRecorder {
                 let observation = accepted.observation
                 let outTradeNo = observation.outTradeNo
                 let order = orders[outTradeNo]
-                let id = observation.source.id
+                let key = HistoryKey(outTradeNo: outTradeNo, id: observation.source.id)
                 if let rejection = accepted.rules.check(observation, against: order) {
-                    if recordedIDs.contains(id) {
+                    if recorded.contains(key) {
                         outcomes.append(.duplicate)
                     } else {
                         writes.quarantine.append(QuarantineEntry(reason: rejection, accepted: accepted))
@@ -68,11 +70,11 @@ package enum SetBasedRecorder {
                     }
                     continue
                 }
-                guard !recordedIDs.contains(id) else {
+                guard !recorded.contains(key) else {
                     outcomes.append(.duplicate)
                     continue
                 }
-                recordedIDs.insert(id)
+                recorded.insert(key)
                 let businessOrder = order?.businessOrder
                 let payment = businessOrder.map { BusinessOrderPayment(id: $0, paidBy: payers[$0]) }
                 let decision = TradeStateMachine.apply(observation, to: trades[outTradeNo], businessOrder: payment)
@@ -102,6 +104,12 @@ package enum SetBasedRecorder {
         }
         try writes.apply(on: connection, at: now)
         return outcomes
+    }
+
+    /// An observation in a trade's history: the key of `notifications_by_trade`.
+    private struct HistoryKey: Hashable {
+        let outTradeNo: String
+        let id: String
     }
 
     /// The rows a batch writes, gathered in batch order.
@@ -151,7 +159,10 @@ package enum SetBasedRecorder {
         // LATERAL subquery with LIMIT is not flattened into such a join.
         static let orders = lookup(LedgerRows.orderColumns, from: "orders", key: "out_trade_no")
         static let trades = lookup(LedgerRows.tradeColumns, from: "trades", key: "out_trade_no")
-        static let recordedIDs = lookup("notify_id", from: "notifications", key: "notify_id")
+        static let recorded = SQLStatement("""
+            SELECT r.out_trade_no, r.notify_id FROM unnest($1::text[], $2::text[]) AS k(trade, id),
+            LATERAL (SELECT out_trade_no, notify_id FROM notifications WHERE out_trade_no = k.trade AND notify_id = k.id LIMIT 1) AS r
+            """)
         static let payers = lookup("business_order, out_trade_no", from: "business_order_payments", key: "business_order")
 
         static func lookup(_ columns: String, from table: String, key: String) -> SQLStatement {
@@ -200,8 +211,8 @@ package enum SetBasedRecorder {
         }
     }
 
-    private static func unique(_ values: [String]) -> [String] {
-        var seen = Set<String>()
+    private static func unique<Value: Hashable>(_ values: [Value]) -> [Value] {
+        var seen = Set<Value>()
         return values.filter { seen.insert($0).inserted }
     }
 

@@ -169,6 +169,14 @@ enum PostgresSchema {
             CREATE INDEX refunds_by_request_no ON refund_requests(request_no);
             CREATE INDEX refunds_by_state ON refund_requests(state, unknown_since);
             """),
+        SchemaMigration(version: 8, name: "history keyed by trade", sql: """
+            -- One index for the duplicate check and a trade's history, leading with out_trade_no
+            -- (handed out in order) instead of the random notify_id: see the SQLite migration.
+            CREATE UNIQUE INDEX notifications_by_trade_v8 ON notifications(out_trade_no, notify_id);
+            ALTER TABLE notifications DROP CONSTRAINT notifications_notify_id_key;
+            DROP INDEX notifications_by_trade;
+            ALTER INDEX notifications_by_trade_v8 RENAME TO notifications_by_trade;
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -215,6 +215,35 @@ enum SQLiteSchema {
             CREATE INDEX refunds_by_request_no ON refund_requests(request_no);
             CREATE INDEX refunds_by_state ON refund_requests(state, unknown_since);
             """),
+        SchemaMigration(version: 8, name: "history keyed by trade", sql: """
+            -- One index serves both the duplicate check and a trade's history: it leads with
+            -- out_trade_no, which a shop hands out in order, so a batch of notifications writes
+            -- a few neighbouring index pages instead of one random page each (Alipay's
+            -- notify_ids arrive in random order). An observation is recorded once per trade and id.
+            CREATE TABLE notifications_v8 (
+                id           INTEGER PRIMARY KEY,
+                notify_id    TEXT NOT NULL,
+                out_trade_no TEXT NOT NULL,
+                trade_status TEXT NOT NULL,
+                trade_no     TEXT,
+                total_fen    INTEGER NOT NULL,
+                refund_fen   INTEGER,
+                out_biz_no   TEXT,
+                notify_time  TEXT,
+                received_at  TEXT NOT NULL,
+                decision     TEXT NOT NULL,
+                raw_body     BLOB NOT NULL,
+                source       TEXT NOT NULL DEFAULT 'notification'
+            );
+            INSERT INTO notifications_v8(id, notify_id, out_trade_no, trade_status, trade_no, total_fen, refund_fen,
+                                         out_biz_no, notify_time, received_at, decision, raw_body, source)
+                SELECT id, notify_id, out_trade_no, trade_status, trade_no, total_fen, refund_fen,
+                       out_biz_no, notify_time, received_at, decision, raw_body, source
+                FROM notifications;
+            DROP TABLE notifications;
+            ALTER TABLE notifications_v8 RENAME TO notifications;
+            CREATE UNIQUE INDEX notifications_by_trade ON notifications(out_trade_no, notify_id);
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -31,6 +31,23 @@ import TestSupport
         #expect(try ledger.count("SELECT count(*) FROM trades WHERE status = 'TRADE_SUCCESS'") == 1)
     }
 
+    /// Notify_ids arrive in random order, out_trade_nos in about the order a
+    /// shop hands them out: one index leading with out_trade_no serves the
+    /// duplicate check and the trade's history, and a batch's inserts land
+    /// on neighbouring pages of it.
+    @Test func theDuplicateCheckAndTheHistoryShareOneIndexLeadingWithTheTrade() throws {
+        let ledger = try TestLedger(.sqlite)
+        let sqlite = try #require(ledger.store as? SQLiteLedgerStore)
+        let indexes = try sqlite.database.rows("SELECT name FROM pragma_index_list('notifications')", []) { $0.text(0) }
+        #expect(indexes == ["notifications_by_trade"])
+        #expect(try sqlite.database.rows("SELECT name FROM pragma_index_info('notifications_by_trade') ORDER BY seqno", []) { $0.text(0) }
+                == ["out_trade_no", "notify_id"])
+        for (statement, values) in [(LedgerReads.observationExists, [SQLValue.text("O1"), .text("N1")]), (LedgerReads.tradeHistory, [.text("O1")])] {
+            let plan = try sqlite.database.rows("EXPLAIN QUERY PLAN " + statement.text, values) { $0.text(3) }
+            #expect(plan.joined().contains("INDEX notifications_by_trade") && !plan.joined().contains("SCAN"), "\(plan)")
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func theSameNotifyIDTwiceInOneBatchIsRecordedOnce(_ kind: StoreKind) throws {
         let ledger = try TestLedger(kind)
         let store = ledger.store
