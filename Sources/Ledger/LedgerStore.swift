@@ -14,9 +14,31 @@ public protocol LedgerRecording: AnyObject {
     /// after it returned.
     var durabilityBarrier: (@Sendable () throws -> Void)? { get }
 
+    /// Opens a transaction that stays open while the previous commit is
+    /// made durable: the writer applies submissions as they arrive and
+    /// commits when the disk is free, so one commit (and its pages) serves
+    /// everything that arrived during an fsync. Nil when the store records
+    /// whole batches only (`record`).
+    func beginBatch() throws -> (any OpenLedgerBatch)?
+
     /// A small write and commit (one row per `instance`): what a readiness
     /// check asks, so that "ready" means "can record a notification now".
     func probeWrite(instance: String) throws
+}
+
+/// A transaction of recorded submissions not yet committed (see
+/// `LedgerRecording.beginBatch`). Its outcomes hold only once `commit`
+/// returned; after an error nothing of it was committed.
+public protocol OpenLedgerBatch: AnyObject {
+    /// Applies submissions in the open transaction, in order: an outcome each.
+    func record(_ submissions: [LedgerSubmission]) throws -> [LedgerOutcome]
+    func commit() throws
+    /// Undoes everything recorded since the batch was begun.
+    func rollback()
+}
+
+extension LedgerRecording {
+    public func beginBatch() throws -> (any OpenLedgerBatch)? { nil }
 }
 
 /// What the daemon asked Alipay's gateway, and what was answered.

@@ -8,9 +8,18 @@ import Locking
 ///
 /// Group commit: while one transaction commits (one fsync), new
 /// submissions queue up; the writer then takes all of them (up to
-/// `maximumBatch`), applies each inside one transaction, commits once, and only then calls every completion with
-/// its own outcome. No completion runs before the commit that holds its
-/// submission has returned.
+/// `maximumBatch`), applies each inside one transaction, commits once, and
+/// only then calls every completion with its own outcome. No completion
+/// runs before the commit that holds its submission is durable.
+///
+/// When a store's commits are made durable by a separate barrier (SQLite:
+/// an fdatasync of the WAL on the `ledger-sync` thread), the writer keeps
+/// the next transaction open while that fsync runs: what arrives meanwhile
+/// is applied at once and committed together when the disk is free. One
+/// commit per fsync, not one per arrival: fewer pages written and copied by
+/// checkpoints for the same notifications, and no more waiting, since
+/// nothing committed during an fsync could have been answered before the
+/// next one.
 ///
 /// Everything else that writes the ledger while the daemon runs (the
 /// outbox dispatcher, the admin listener) sends its work here with
@@ -165,16 +174,19 @@ public final class LedgerWriter: @unchecked Sendable {
 
     private func run() {
         notifyd_set_thread_name("ledger-writer")
+        var openBatch: OpenBatch?
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
-            if queue.isEmpty && stopping {
+            // With a batch open, the syncer going idle is work too: the batch's turn to commit.
+            while queue.isEmpty && !stopping && !(openBatch != nil && !isSyncing) { condition.wait() }
+            if queue.isEmpty && stopping && openBatch == nil {
                 condition.unlock()
                 break
             }
-            let count = min(queue.count, maximumBatch)
+            let count = min(queue.count, maximumBatch - (openBatch?.pending.count ?? 0))
             let taken = Array(queue.prefix(count))
             queue.removeFirst(count)
+            let finishing = stopping
             condition.unlock()
             var units: [Committed] = []
             var batch: [Pending] = []
@@ -183,26 +195,82 @@ public final class LedgerWriter: @unchecked Sendable {
                 case .submission(let pending):
                     batch.append(pending)
                 case .work(let job):
-                    if !batch.isEmpty { units.append(commit(batch)) }
+                    if !batch.isEmpty { units += record(batch, into: &openBatch) }
                     batch.removeAll()
+                    if let open = openBatch.take() { units.append(commit(open)) }
                     units.append(job(store))
                 }
             }
-            if !batch.isEmpty { units.append(commit(batch)) }
-            makeDurable(units)
+            if !batch.isEmpty { units += record(batch, into: &openBatch) }
+            // Commit now unless an earlier commit is still being made durable:
+            // then the batch grows until the disk is free (or the batch is full).
+            if let open = openBatch, finishing || open.pending.count >= maximumBatch || !isSyncing {
+                openBatch = nil
+                units.append(commit(open))
+            }
+            if !units.isEmpty { makeDurable(units) }
         }
         finished.signal()
     }
 
-    private func commit(_ batch: [Pending]) -> Committed {
+    /// Submissions applied in a transaction still open, with their outcomes.
+    private final class OpenBatch {
+        let transaction: any OpenLedgerBatch
+        var pending: [Pending] = []
+        var outcomes: [LedgerOutcome] = []
+        /// Time spent applying and committing (not waiting for the disk).
+        var busyNanoseconds: UInt64 = 0
+
+        init(_ transaction: any OpenLedgerBatch) {
+            self.transaction = transaction
+        }
+
+        func timed<T>(_ body: () throws -> T) rethrows -> T {
+            let started = DispatchTime.now().uptimeNanoseconds
+            defer { busyNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
+            return try body()
+        }
+    }
+
+    /// Applies `batch` in the open transaction (opening one if the store
+    /// keeps batches open while it syncs); otherwise, or when applying
+    /// fails, records and commits it (and what the failed transaction held)
+    /// the whole-batch way, whose fallbacks isolate a bad submission.
+    private func record(_ batch: [Pending], into openBatch: inout OpenBatch?) -> [Committed] {
+        if openBatch == nil, barrier != nil, let transaction = try? store.beginBatch() {
+            openBatch = OpenBatch(transaction)
+        }
+        guard let open = openBatch else { return [recordAndCommit(batch)] }
+        do {
+            open.outcomes += try open.timed { try open.transaction.record(batch.map(\.submission)) }
+            open.pending += batch
+            return []
+        } catch {
+            open.transaction.rollback()
+            openBatch = nil
+            return [recordAndCommit(open.pending + batch)]
+        }
+    }
+
+    /// Commits an open batch; if the commit fails, its submissions are
+    /// recorded again the whole-batch way.
+    private func commit(_ batch: OpenBatch) -> Committed {
+        do {
+            try batch.timed { try batch.transaction.commit() }
+        } catch {
+            batch.transaction.rollback()
+            return recordAndCommit(batch.pending)
+        }
+        succeeded()
+        return committed(batch.pending, batch.outcomes, seconds: Double(batch.busyNanoseconds) / 1e9)
+    }
+
+    private func recordAndCommit(_ batch: [Pending]) -> Committed {
         let started = DispatchTime.now().uptimeNanoseconds
         let outcomes: [LedgerOutcome]
         do {
             outcomes = try store.record(batch.map(\.submission))
-            if consecutiveFailures > 0 {
-                logger.notice("ledger writable again after \(consecutiveFailures) failed transaction(s)")
-                consecutiveFailures = 0
-            }
+            succeeded()
         } catch {
             consecutiveFailures += 1
             // Log the first failure and then every hundredth, not every request.
@@ -213,7 +281,18 @@ public final class LedgerWriter: @unchecked Sendable {
             let reason = "\(error)"
             outcomes = Array(repeating: .unavailable(reason), count: batch.count)
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return committed(batch, outcomes, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+    }
+
+    private func succeeded() {
+        if consecutiveFailures > 0 {
+            logger.notice("ledger writable again after \(consecutiveFailures) failed transaction(s)")
+            consecutiveFailures = 0
+        }
+    }
+
+    /// How to answer a committed batch once it is durable.
+    private func committed(_ batch: [Pending], _ outcomes: [LedgerOutcome], seconds: Double) -> Committed {
         onBatch?(BatchStatistics(size: batch.count, commitSeconds: seconds))
         let wroteEvents = outcomes.contains { if case .recorded(let decision) = $0 { return !decision.events.isEmpty } else { return false } }
         let handler = wroteEvents ? eventsWrittenHandler.withLock { $0 } : nil
@@ -224,6 +303,14 @@ public final class LedgerWriter: @unchecked Sendable {
             },
             fail: { reason in Self.answer(batch, Array(repeating: .unavailable(reason), count: batch.count)) }
         )
+    }
+
+    /// An fsync is running, or committed work waits for one.
+    private var isSyncing: Bool {
+        guard barrier != nil else { return false }
+        syncCondition.lock()
+        defer { syncCondition.unlock() }
+        return syncerBusy || !committed.isEmpty
     }
 
     /// Answers `units` once they are durable: at once when commits are
@@ -273,7 +360,14 @@ public final class LedgerWriter: @unchecked Sendable {
             makeDurableAndAnswer(ready)
             syncCondition.lock()
             syncerBusy = false
+            let idle = committed.isEmpty
             syncCondition.unlock()
+            if idle {
+                // A batch the writer keeps open may commit now.
+                condition.lock()
+                condition.signal()
+                condition.unlock()
+            }
         }
         syncerFinished.signal()
     }

@@ -107,15 +107,24 @@ public final class SQLiteDatabase: SQLConnection {
     /// When it throws, rolls back if SQLite has not already (it may after an
     /// I/O error or a full disk), and rethrows the first error.
     public func inTransaction<T>(_ body: () throws -> T) throws -> T {
-        try prepared(Self.begin).run()
+        try begin()
         do {
             let result = try body()
-            try prepared(Self.commit).run()
+            try commit()
             return result
         } catch {
-            if isInTransaction { try? execute("ROLLBACK") }
+            rollback()
             throw error
         }
+    }
+
+    func begin() throws { try prepared(Self.begin).run() }
+
+    func commit() throws { try prepared(Self.commit).run() }
+
+    /// Rolls back the open transaction, if there is one.
+    func rollback() {
+        if isInTransaction { try? execute("ROLLBACK") }
     }
 
     static let begin = SQLStatement("BEGIN IMMEDIATE")

@@ -55,13 +55,37 @@ public final class SQLiteLedgerStore: SQLLedgerStore {
     /// Records the batch in one transaction (see `BatchRecording`).
     public func record(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome] {
         try BatchRecording.record(batch, databaseUnavailable: { ($0 as? SQLiteError)?.isTransient ?? false }) { batch in
-            if let checkpointer, checkpointer.needsRestart {
-                // The background PASSIVE checkpoints copied nearly all of it;
-                // finish and start the WAL over (a short pause, once in a while).
-                // If it cannot (a reader holds an old snapshot), the next batch tries again.
-                checkpointer.restart(on: database)
-            }
+            restartCheckpointIfNeeded()
             return try inTransaction { try recordInTransaction(batch, on: $0) }
+        }
+    }
+
+    /// A transaction the writer keeps open while the WAL is synced.
+    public func beginBatch() throws -> (any OpenLedgerBatch)? {
+        restartCheckpointIfNeeded()
+        try database.begin()
+        return OpenBatch(store: self)
+    }
+
+    private final class OpenBatch: OpenLedgerBatch {
+        let store: SQLiteLedgerStore
+        init(store: SQLiteLedgerStore) { self.store = store }
+
+        func record(_ submissions: [LedgerSubmission]) throws -> [LedgerOutcome] {
+            try store.recordInTransaction(submissions, on: store.database)
+        }
+
+        func commit() throws { try store.database.commit() }
+
+        func rollback() { store.database.rollback() }
+    }
+
+    private func restartCheckpointIfNeeded() {
+        if let checkpointer, checkpointer.needsRestart {
+            // The background PASSIVE checkpoints copied nearly all of it;
+            // finish and start the WAL over (a short pause, once in a while).
+            // If it cannot (a reader holds an old snapshot), the next batch tries again.
+            checkpointer.restart(on: database)
         }
     }
 

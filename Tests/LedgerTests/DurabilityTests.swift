@@ -16,24 +16,39 @@ import TestSupport
 
     /// A real store whose durability barrier can be made to fail: the one
     /// fault (a failed fsync) that cannot be produced on a healthy disk.
+    ///
+    /// With `openBatches`, it keeps batches open as the daemon's store does
+    /// (an open transaction whose `record` fails for the trade `failing`);
+    /// `slowSync` makes every fsync take that long.
     final class FailingBarrierStore: LedgerStore {
         let inner: SQLiteLedgerStore
         let fail: Bool
+        let openBatches: Bool
+        let failing: String?
+        let slowSync: Double
         let barrierCalls = Counter()
-        init(_ inner: SQLiteLedgerStore, fail: Bool) {
+        init(_ inner: SQLiteLedgerStore, fail: Bool, openBatches: Bool = false, failing: String? = nil, slowSync: Double = 0) {
             self.inner = inner
             self.fail = fail
+            self.openBatches = openBatches
+            self.failing = failing
+            self.slowSync = slowSync
         }
         func record(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome] {
             try inner.record(batch)
         }
         var durabilityBarrier: (@Sendable () throws -> Void)? {
-            let fail = self.fail, calls = barrierCalls, real = inner.durabilityBarrier!
+            let fail = self.fail, calls = barrierCalls, real = inner.durabilityBarrier!, slow = slowSync
             return {
                 calls.increment()
+                if slow > 0 { Thread.sleep(forTimeInterval: slow) }
                 if fail { throw SQLiteError(code: 10, message: "fdatasync failed: Input/output error") }
                 try real()
             }
+        }
+        func beginBatch() throws -> (any OpenLedgerBatch)? {
+            guard openBatches, let batch = try inner.beginBatch() else { return nil }
+            return FailingOpenBatch(inner: batch, failing: failing)
         }
         func recordGatewayCall(_ call: GatewayCall, observation: AcceptedObservation?, owner: String?,
                                schedule: (LedgerOutcome?) -> ScheduleUpdate?) throws -> LedgerOutcome? {
@@ -90,6 +105,26 @@ import TestSupport
         func tradeDetails(_ outTradeNo: String) throws -> TradeDetails? { try inner.tradeDetails(outTradeNo) }
         var isShared: Bool { false }
         func probeWrite(instance: String) throws { try inner.probeWrite(instance: instance) }
+    }
+
+    final class FailingOpenBatch: OpenLedgerBatch {
+        let inner: any OpenLedgerBatch
+        let failing: String?
+        init(inner: any OpenLedgerBatch, failing: String?) {
+            self.inner = inner
+            self.failing = failing
+        }
+        func record(_ submissions: [LedgerSubmission]) throws -> [LedgerOutcome] {
+            let outcomes = try inner.record(submissions)   // written, then refused: the rollback must undo it
+            for submission in submissions {
+                if case .observation(let accepted) = submission, accepted.observation.outTradeNo == failing {
+                    throw SQLiteError(code: 19, message: "constraint failed")
+                }
+            }
+            return outcomes
+        }
+        func commit() throws { try inner.commit() }
+        func rollback() { inner.rollback() }
     }
 
     final class Counter: @unchecked Sendable {
@@ -154,5 +189,56 @@ import TestSupport
         #expect(largestWAL < 600 * 4120, "the WAL grew to \(largestWAL) bytes")
         #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM notifications") == 3000)
         #expect(try store.database.scalarText("PRAGMA integrity_check") == "ok")
+    }
+
+    /// What arrives while an fsync runs is applied in one open transaction
+    /// and committed once the disk is free: one commit per fsync, not one
+    /// per arrival.
+    @Test func whatArrivesDuringAnFsyncIsCommittedTogetherAfterIt() throws {
+        let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), explicitSync: true)
+        let wrapped = FailingBarrierStore(store, fail: false, openBatches: true, slowSync: 0.02)
+        let answers = LedgerWriterTests.Collected()
+        let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function), onBatch: { answers.addBatch($0.size) })
+        let group = DispatchGroup()
+        for index in 0..<100 {
+            group.enter()
+            writer.submit(LedgerFixtures.paid("O\(index)", id: "N\(index)", unregistered: true)) { outcome in
+                answers.add(outcome.label)
+                group.leave()
+            }
+            Thread.sleep(forTimeInterval: 0.001)
+        }
+        #expect(group.wait(timeout: .now() + 30) == .success)
+        writer.shutdown()
+        #expect(answers.all == Array(repeating: "ship", count: 100))
+        #expect(answers.batchSizes.reduce(0, +) == 100)
+        // Committing each arrival while an fsync runs would make some hundred commits.
+        #expect(answers.batchSizes.count <= wrapped.barrierCalls.count + 1,
+                "\(answers.batchSizes.count) commits for \(wrapped.barrierCalls.count) fsyncs: \(answers.batchSizes)")
+        #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM shipments") == 100)
+    }
+
+    /// A submission that fails inside the open transaction rolls it back;
+    /// everything it held is recorded again the whole-batch way: nothing is
+    /// lost, nothing is recorded twice.
+    @Test func aFailureInTheOpenTransactionLosesNothing() throws {
+        let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), explicitSync: true)
+        let wrapped = FailingBarrierStore(store, fail: false, openBatches: true, failing: "O7", slowSync: 0.2)
+        let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function))
+        let answers = LedgerWriterTests.Collected()
+        let group = DispatchGroup()
+        for index in 0..<15 {
+            group.enter()
+            writer.submit(LedgerFixtures.paid("O\(index)", id: "N\(index)", unregistered: true)) { outcome in
+                answers.add(outcome.label)
+                group.leave()
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        #expect(group.wait(timeout: .now() + 30) == .success)
+        writer.shutdown()
+        #expect(answers.all == Array(repeating: "ship", count: 15))
+        #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM notifications") == 15)
+        #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM events") == 15)
     }
 }
