@@ -151,7 +151,7 @@ package enum SetBasedRecorder {
     }
 
     /// The statements only this recorder uses (PostgreSQL's arrays).
-    private enum Statements {
+    enum Statements {
         // One index lookup per key, whatever the tables' size: a prepared
         // statement runs a generic plan, and with `= ANY($1)` or a plain join
         // with unnest that plan turned to scanning `notifications` and
@@ -199,15 +199,59 @@ package enum SetBasedRecorder {
         static func multiRowText(_ text: String, rows: Int) -> String {
             guard let open = text.range(of: "VALUES (")?.upperBound,
                   let close = text[open...].firstIndex(of: ")") else { return text }
-            let tuple = String(text[open..<close])
-            let columns = tuple.matches(of: /\$(\d+)/).compactMap { Int($0.1) }.max() ?? 0
-            var tuples: [String] = []
-            tuples.reserveCapacity(rows)
+            let tuple = Array(text[open..<close].utf8)
+            let columns = parameterNumbers(in: tuple).max() ?? 0
+            var values: [UInt8] = []
+            values.reserveCapacity(rows * (tuple.count + 8))
             for row in 0..<rows {
-                tuples.append("(" + tuple.replacing(/\$(\d+)/) { "$\(Int($0.1)! + row * columns)" } + ")")
+                if row > 0 { values.append(contentsOf: ", ".utf8) }
+                values.append(UInt8(ascii: "("))
+                renumber(tuple, by: row * columns, into: &values)
+                values.append(UInt8(ascii: ")"))
             }
             let head = text[..<text.index(open, offsetBy: -1)]
-            return head + tuples.joined(separator: ", ") + text[text.index(after: close)...]
+            return head + String(decoding: values, as: UTF8.self) + text[text.index(after: close)...]
+        }
+
+        /// The numbers of the `$n` parameters in `text`, in order.
+        static func parameterNumbers(in text: [UInt8]) -> [Int] {
+            var numbers: [Int] = []
+            var index = 0
+            while index < text.count {
+                if text[index] == UInt8(ascii: "$"), let (number, end) = digits(text, from: index + 1) {
+                    numbers.append(number)
+                    index = end
+                } else {
+                    index += 1
+                }
+            }
+            return numbers
+        }
+
+        /// `text` with every `$n` written as `$(n + offset)`.
+        static func renumber(_ text: [UInt8], by offset: Int, into out: inout [UInt8]) {
+            var index = 0
+            while index < text.count {
+                if text[index] == UInt8(ascii: "$"), let (number, end) = digits(text, from: index + 1) {
+                    out.append(UInt8(ascii: "$"))
+                    out.append(contentsOf: String(number + offset).utf8)
+                    index = end
+                } else {
+                    out.append(text[index])
+                    index += 1
+                }
+            }
+        }
+
+        /// The decimal number starting at `start`, and where it ends; nil without a digit.
+        static func digits(_ text: [UInt8], from start: Int) -> (Int, Int)? {
+            var end = start
+            var number = 0
+            while end < text.count, text[end] >= UInt8(ascii: "0"), text[end] <= UInt8(ascii: "9") {
+                number = number * 10 + Int(text[end] - UInt8(ascii: "0"))
+                end += 1
+            }
+            return end > start ? (number, end) : nil
         }
     }
 
@@ -218,8 +262,19 @@ package enum SetBasedRecorder {
 
     /// A PostgreSQL array literal of texts.
     package static func textArray(_ values: [String]) -> SQLValue {
-        .text("{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}")
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(values.reduce(2) { $0 + $1.utf8.count + 3 })
+        for value in values {
+            if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return .text(String(decoding: bytes, as: UTF8.self))
     }
 }
 

@@ -84,23 +84,34 @@ public final class PostgresConnection: SQLConnection {
     func query(_ statement: SQLStatement, _ values: [SQLValue] = []) throws -> PostgresRows {
         let sql = statement.text
         let name = try preparedName(statement, parameterCount: values.count)
-        var texts: [[CChar]?] = []
+        // Every parameter's bytes in one buffer (text NUL-terminated, bytea
+        // by length), pointed into once: no allocation per value.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.reduce(0) { $0 + $1.encodedSizeEstimate })
+        var offsets: [Int] = []
         var lengths: [Int32] = []
         var formats: [Int32] = []
+        offsets.reserveCapacity(values.count); lengths.reserveCapacity(values.count); formats.reserveCapacity(values.count)
         for value in values {
             switch value {
             case .null:
-                texts.append(nil); lengths.append(0); formats.append(0)
+                offsets.append(-1); lengths.append(0); formats.append(0)
             case .integer(let number):
-                texts.append(Array(String(number).utf8CString)); lengths.append(0); formats.append(0)
+                offsets.append(bytes.count); lengths.append(0); formats.append(0)
+                bytes.append(contentsOf: String(number).utf8); bytes.append(0)
             case .text(let text):
-                texts.append(Array(text.utf8CString)); lengths.append(0); formats.append(0)
-            case .blob(let bytes):
-                texts.append(bytes.map { CChar(bitPattern: $0) }); lengths.append(Int32(bytes.count)); formats.append(1)
+                offsets.append(bytes.count); lengths.append(0); formats.append(0)
+                bytes.append(contentsOf: text.utf8); bytes.append(0)
+            case .blob(let blob):
+                offsets.append(bytes.count); lengths.append(Int32(blob.count)); formats.append(1)
+                bytes.append(contentsOf: blob)
             }
         }
-        let result: OpaquePointer? = withPointers(texts) { pointers in
-            PQexecPrepared(handle, name, Int32(values.count), pointers, lengths, formats, 0)
+        let result: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { characters in
+                let pointers: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : UnsafePointer(characters.baseAddress! + $0) }
+                return PQexecPrepared(handle, name, Int32(values.count), pointers, lengths, formats, 0)
+            }
         }
         do {
             try check(result, operation: String(sql.prefix(80)))
@@ -129,26 +140,9 @@ public final class PostgresConnection: SQLConnection {
         return name
     }
 
-    private func withPointers<R>(_ values: [[CChar]?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
-        var pointers: [UnsafePointer<CChar>?] = []
-        var storage: [UnsafeMutableBufferPointer<CChar>] = []
-        for value in values {
-            if let value {
-                let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(1, value.count))
-                _ = buffer.initialize(from: value)
-                storage.append(buffer)
-                pointers.append(UnsafePointer(buffer.baseAddress))
-            } else {
-                pointers.append(nil)
-            }
-        }
-        defer { storage.forEach { $0.deallocate() } }
-        return body(pointers)
-    }
-
-    private func check(_ result: OpaquePointer?, operation: String) throws {
+    private func check(_ result: OpaquePointer?, operation: @autoclosure () -> String) throws {
         guard let result else {
-            throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)), operation: operation, connectionLost: isBroken)
+            throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)), operation: operation(), connectionLost: isBroken)
         }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
@@ -156,7 +150,7 @@ public final class PostgresConnection: SQLConnection {
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             let message = String(cString: PQresultErrorMessage(result))
-            throw PostgresError(sqlState: state, message: message, operation: operation, connectionLost: isBroken)
+            throw PostgresError(sqlState: state, message: message, operation: operation(), connectionLost: isBroken)
         }
     }
 }
@@ -195,4 +189,16 @@ final class PostgresRows {
     }
 
     func int(_ row: Int, _ column: Int) -> Int64 { Int64(text(row, column)) ?? 0 }
+}
+
+extension SQLValue {
+    /// About the bytes a value takes as a parameter (to size one buffer for all).
+    var encodedSizeEstimate: Int {
+        switch self {
+        case .null: return 0
+        case .integer: return 21
+        case .text(let text): return text.utf8.count + 1
+        case .blob(let bytes): return bytes.count
+        }
+    }
 }

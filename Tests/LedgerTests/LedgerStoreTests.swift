@@ -163,6 +163,35 @@ import TestSupport
 
 /// PostgreSQL only: what several daemons sharing one database rely on.
 @Suite struct PostgresLedgerStoreTests {
+    /// The batch reads pass their keys as one array literal and every
+    /// parameter through one buffer: what comes back is what went in,
+    /// whatever the text holds (quotes, backslashes, commas, braces, Chinese).
+    /// A batch's multi-row INSERT: the values clause repeated with its
+    /// parameters renumbered, a parameter used twice renumbered alike, the
+    /// rest of the statement kept.
+    @Test func aMultiRowStatementRenumbersEachRowsParameters() {
+        let single = "INSERT INTO t(a, b, c) VALUES ($1, $2::boolean, $3, $3) ON CONFLICT (a) DO NOTHING"
+        #expect(SetBasedRecorder.Statements.multiRowText(single, rows: 3) == """
+            INSERT INTO t(a, b, c) VALUES ($1, $2::boolean, $3, $3), ($4, $5::boolean, $6, $6), ($7, $8::boolean, $9, $9) \
+            ON CONFLICT (a) DO NOTHING
+            """)
+        let twelve = SetBasedRecorder.Statements.multiRowText(LedgerWrites.insertEvent.text, rows: 12)
+        #expect(twelve.contains("$132, $132)") && twelve.hasSuffix("ON CONFLICT (id) DO NOTHING"))
+    }
+
+    @Test func keysAndParametersReachPostgreSQLUnchanged() throws {
+        let connection = try PostgresConnection(try PostgresServer.shared.makeDatabase())
+        let keys = ["O1", #"a"b"#, #"c\d"#, "e,f", "{g}", "支付宝", "", " h ", "NULL"]
+        let back = try connection.rows(SQLStatement("SELECT k FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n"),
+                                       [SetBasedRecorder.textArray(keys)]) { $0.text(0) }
+        #expect(back == keys)
+        let row = try connection.rows(SQLStatement("SELECT $1::text, $2::bigint, $3::bytea, $4::text IS NULL, $5::text"),
+                                      [.text("支付宝 \\ ' \""), .integer(-42), .blob([0, 255, 10]), .null, .text("")]) {
+            [$0.text(0), $0.text(1), $0.text(2), $0.text(3), $0.text(4)]
+        }
+        #expect(row == [["支付宝 \\ ' \"", "-42", "\\x00ff0a", "t", ""]])
+    }
+
     /// Six daemons starting at the same moment on an empty database: one
     /// of them migrates, the others wait on the advisory lock and find it done.
     @Test func instancesStartingTogetherMigrateOnce() throws {
