@@ -1,30 +1,19 @@
-import CLinux
+import AlipayNotify
 import Foundation
 import Logging
-import Synchronization
-import Locking
 
-/// The single owner of the ledger's write connection, on its own thread.
+/// The ledger's single way in while the daemon runs: notifications,
+/// gateway answers and every other write (`perform`) go through it, and
+/// nobody else holds a write connection.
 ///
-/// Group commit: while one transaction commits (one fsync), new
-/// submissions queue up; the writer then takes all of them (up to
-/// `maximumBatch`), applies each inside one transaction, commits once, and
-/// only then calls every completion with its own outcome. No completion
-/// runs before the commit that holds its submission is durable.
-///
-/// When a store's commits are made durable by a separate barrier (SQLite:
-/// an fdatasync of the WAL on the `ledger-sync` thread), the writer keeps
-/// the next transaction open while that fsync runs: what arrives meanwhile
-/// is applied at once and committed together when the disk is free. One
-/// commit per fsync, not one per arrival: fewer pages written and copied by
-/// checkpoints for the same notifications, and no more waiting, since
-/// nothing committed during an fsync could have been answered before the
-/// next one.
-///
-/// Everything else that writes the ledger while the daemon runs (the
-/// outbox dispatcher, the admin listener) sends its work here with
-/// `perform`, so the write connection keeps a single owner and nobody waits
-/// on SQLite's lock.
+/// It has one lane (a thread owning one connection, see `LedgerLane`) per
+/// store it was given. SQLite has one writer by design: one lane. A
+/// PostgreSQL ledger can take more: one batch's statements run while
+/// another's commit waits for PostgreSQL's WAL flush. Submissions go to a
+/// lane by their `out_trade_no`, so one trade's notifications keep their
+/// order in one lane; what two lanes share (a business order's serials) is
+/// serialized by the same advisory locks that serialize several daemons.
+/// `perform` runs on the first lane.
 public final class LedgerWriter: @unchecked Sendable {
     public typealias Completion = @Sendable (LedgerOutcome) -> Void
 
@@ -34,107 +23,46 @@ public final class LedgerWriter: @unchecked Sendable {
         public let commitSeconds: Double
     }
 
-    private struct Pending {
-        let submission: LedgerSubmission
-        let completion: Completion
-    }
+    private let lanes: [LedgerLane]
 
-    /// Work committed and waiting for the durability barrier: how to answer
-    /// once it is durable, and how to answer if the barrier fails.
-    private struct Committed: @unchecked Sendable {
-        let answer: () -> Void
-        let fail: (String) -> Void
-    }
-
-    private enum Queued {
-        case submission(Pending)
-        case work(@Sendable (any LedgerStore) -> Committed)
-    }
-
-    private let condition = NSCondition()
-    private var queue: [Queued] = []
-    private let eventsWrittenHandler = Locked<(@Sendable () -> Void)?>(nil)
-    private var stopping = false
-    private var stopped = false
-    private let finished = DispatchSemaphore(value: 0)
-    private let store: any LedgerStore
-    private let maximumBatch: Int
-    private let logger: Logger
-    private let onBatch: (@Sendable (BatchStatistics) -> Void)?
-    private let onDurabilityFailure: (@Sendable (any Error) -> Void)?
-    private let onSync: (@Sendable (Double) -> Void)?
-    private var consecutiveFailures = 0
-
-    // The syncer: makes committed batches durable, then answers them.
-    private let barrier: (@Sendable () throws -> Void)?
-    private let syncCondition = NSCondition()
-    private var committed: [Committed] = []
-    private var syncerStopping = false
-    private var syncerBusy = false
-    private let syncerFinished = DispatchSemaphore(value: 0)
-
-    /// Takes ownership of `store`: from now on only the writer's thread uses it.
+    /// Takes ownership of `store` (and of `additionalStores`, one more lane
+    /// each): from now on only the lanes' threads use them.
     ///
     /// When the store's commits need a durability barrier, a second thread
     /// runs it and answers; `onDurabilityFailure` is told when it fails
     /// (the answers are then 503, and the daemon should stop: after a
     /// failed fsync nobody can say what is on disk).
-    public init(store: any LedgerStore, maximumBatch: Int = 512, logger: Logger,
+    public init(store: any LedgerStore, additionalStores: [any LedgerStore] = [], maximumBatch: Int = 512, logger: Logger,
                 onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,
                 onSync: (@Sendable (_ seconds: Double) -> Void)? = nil,
                 onDurabilityFailure: (@Sendable (any Error) -> Void)? = nil) {
-        self.store = store
-        self.maximumBatch = maximumBatch
-        self.logger = logger
-        self.onBatch = onBatch
-        self.onDurabilityFailure = onDurabilityFailure
-        self.onSync = onSync
-        self.barrier = store.durabilityBarrier
-        let thread = Thread { [self] in self.run() }
-        thread.name = "ledger-writer"
-        thread.start()
-        if barrier != nil {
-            let syncer = Thread { [self] in self.runSyncer() }
-            syncer.name = "ledger-sync"
-            syncer.start()
-        } else {
-            syncerFinished.signal()
+        lanes = ([store] + additionalStores).enumerated().map { index, store in
+            LedgerLane(store: store, name: index == 0 ? "ledger-writer" : "ledger-writer\(index)", maximumBatch: maximumBatch,
+                       logger: logger, onBatch: onBatch, onSync: onSync, onDurabilityFailure: onDurabilityFailure)
         }
     }
 
-    /// Queues a submission; `completion` runs on the writer thread after
-    /// the commit (or the failure), so it must be quick.
+    /// The number of lanes (write connections).
+    public var laneCount: Int { lanes.count }
+
+    /// Queues a submission; `completion` runs on a writer thread after the
+    /// commit that holds it is durable (or after the failure), so it must be quick.
     public func submit(_ submission: LedgerSubmission, completion: @escaping Completion) {
-        condition.lock()
-        if stopping {
-            condition.unlock()
-            completion(.unavailable("the daemon is shutting down"))
-            return
-        }
-        queue.append(.submission(Pending(submission: submission, completion: completion)))
-        if queue.count == 1 { condition.signal() }
-        condition.unlock()
+        lanes[lane(of: submission)].submit(submission, completion: completion)
     }
 
-    /// Runs `work` on the writer's thread with the store (between batches,
-    /// in its own transaction), and calls `completion` with its result once
-    /// what it wrote is durable.
+    /// One trade's submissions always take the same lane.
+    func lane(of submission: LedgerSubmission) -> Int {
+        guard lanes.count > 1, case .observation(let accepted) = submission else { return 0 }
+        return Int(StableHash.fnv1a(accepted.observation.outTradeNo.utf8) % UInt64(lanes.count))
+    }
+
+    /// Runs `work` on the first lane's thread with its store (between
+    /// batches, in its own transaction), and calls `completion` with its
+    /// result once what it wrote is durable.
     public func perform<T: Sendable>(_ work: @escaping @Sendable (any LedgerStore) throws -> T,
                                      completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
-        let job: @Sendable (any LedgerStore) -> Committed = { store in
-            let result = Result { try work(store) }
-            return Committed(answer: { completion(result) },
-                             fail: { reason in completion(.failure(LedgerWriterError.notDurable(reason))) })
-        }
-        condition.lock()
-        if stopping {
-            condition.unlock()
-            completion(.failure(LedgerWriterError.stopped))
-            return
-        }
-        queue.append(.work(job))
-        if queue.count == 1 { condition.signal() }
-        condition.unlock()
+        lanes[0].perform(work, completion: completion)
     }
 
     /// `perform`, waiting for the result (for threads that may block).
@@ -152,239 +80,12 @@ public final class LedgerWriter: @unchecked Sendable {
 
     /// Called after a batch that wrote outbox events became durable.
     public func onEventsWritten(_ handler: @escaping @Sendable () -> Void) {
-        eventsWrittenHandler.withLock { $0 = handler }
+        for lane in lanes { lane.onEventsWritten(handler) }
     }
 
-    /// Records everything already queued, then stops the thread. Blocks.
+    /// Records everything already queued, then stops the threads. Blocks.
     public func shutdown() {
-        condition.lock()
-        let alreadyStopping = stopping
-        stopping = true
-        condition.signal()
-        condition.unlock()
-        if !alreadyStopping {
-            finished.wait()
-            syncCondition.lock()
-            syncerStopping = true
-            syncCondition.signal()
-            syncCondition.unlock()
-            syncerFinished.wait()
-        }
-    }
-
-    private func run() {
-        notifyd_set_thread_name("ledger-writer")
-        var openBatch: OpenBatch?
-        while true {
-            condition.lock()
-            // With a batch open, the syncer going idle is work too: the batch's turn to commit.
-            while queue.isEmpty && !stopping && !(openBatch != nil && !isSyncing) { condition.wait() }
-            if queue.isEmpty && stopping && openBatch == nil {
-                condition.unlock()
-                break
-            }
-            let count = min(queue.count, maximumBatch - (openBatch?.pending.count ?? 0))
-            let taken = Array(queue.prefix(count))
-            queue.removeFirst(count)
-            let finishing = stopping
-            condition.unlock()
-            var units: [Committed] = []
-            var batch: [Pending] = []
-            for item in taken {
-                switch item {
-                case .submission(let pending):
-                    batch.append(pending)
-                case .work(let job):
-                    if !batch.isEmpty { units += record(batch, into: &openBatch) }
-                    batch.removeAll()
-                    if let open = openBatch.take() { units.append(commit(open)) }
-                    units.append(job(store))
-                }
-            }
-            if !batch.isEmpty { units += record(batch, into: &openBatch) }
-            // Commit now unless an earlier commit is still being made durable:
-            // then the batch grows until the disk is free (or the batch is full).
-            if let open = openBatch, finishing || open.pending.count >= maximumBatch || !isSyncing {
-                openBatch = nil
-                units.append(commit(open))
-            }
-            if !units.isEmpty { makeDurable(units) }
-        }
-        finished.signal()
-    }
-
-    /// Submissions applied in a transaction still open, with their outcomes.
-    private final class OpenBatch {
-        let transaction: any OpenLedgerBatch
-        var pending: [Pending] = []
-        var outcomes: [LedgerOutcome] = []
-        /// Time spent applying and committing (not waiting for the disk).
-        var busyNanoseconds: UInt64 = 0
-
-        init(_ transaction: any OpenLedgerBatch) {
-            self.transaction = transaction
-        }
-
-        func timed<T>(_ body: () throws -> T) rethrows -> T {
-            let started = DispatchTime.now().uptimeNanoseconds
-            defer { busyNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
-            return try body()
-        }
-    }
-
-    /// Applies `batch` in the open transaction (opening one if the store
-    /// keeps batches open while it syncs); otherwise, or when applying
-    /// fails, records and commits it (and what the failed transaction held)
-    /// the whole-batch way, whose fallbacks isolate a bad submission.
-    private func record(_ batch: [Pending], into openBatch: inout OpenBatch?) -> [Committed] {
-        if openBatch == nil, barrier != nil, let transaction = try? store.beginBatch() {
-            openBatch = OpenBatch(transaction)
-        }
-        guard let open = openBatch else { return [recordAndCommit(batch)] }
-        do {
-            open.outcomes += try open.timed { try open.transaction.record(batch.map(\.submission)) }
-            open.pending += batch
-            return []
-        } catch {
-            open.transaction.rollback()
-            openBatch = nil
-            return [recordAndCommit(open.pending + batch)]
-        }
-    }
-
-    /// Commits an open batch; if the commit fails, its submissions are
-    /// recorded again the whole-batch way.
-    private func commit(_ batch: OpenBatch) -> Committed {
-        do {
-            try batch.timed { try batch.transaction.commit() }
-        } catch {
-            batch.transaction.rollback()
-            return recordAndCommit(batch.pending)
-        }
-        succeeded()
-        return committed(batch.pending, batch.outcomes, seconds: Double(batch.busyNanoseconds) / 1e9)
-    }
-
-    private func recordAndCommit(_ batch: [Pending]) -> Committed {
-        let started = DispatchTime.now().uptimeNanoseconds
-        let outcomes: [LedgerOutcome]
-        do {
-            outcomes = try store.record(batch.map(\.submission))
-            succeeded()
-        } catch {
-            consecutiveFailures += 1
-            // Log the first failure and then every hundredth, not every request.
-            if consecutiveFailures == 1 || consecutiveFailures % 100 == 0 {
-                logger.error("ledger transaction failed; answering fail (503) so Alipay retries: \(error)",
-                             metadata: ["batch": "\(batch.count)", "consecutive_failures": "\(consecutiveFailures)"])
-            }
-            let reason = "\(error)"
-            outcomes = Array(repeating: .unavailable(reason), count: batch.count)
-        }
-        return committed(batch, outcomes, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-    }
-
-    private func succeeded() {
-        if consecutiveFailures > 0 {
-            logger.notice("ledger writable again after \(consecutiveFailures) failed transaction(s)")
-            consecutiveFailures = 0
-        }
-    }
-
-    /// How to answer a committed batch once it is durable.
-    private func committed(_ batch: [Pending], _ outcomes: [LedgerOutcome], seconds: Double) -> Committed {
-        onBatch?(BatchStatistics(size: batch.count, commitSeconds: seconds))
-        let wroteEvents = outcomes.contains { if case .recorded(let decision) = $0 { return !decision.events.isEmpty } else { return false } }
-        let handler = wroteEvents ? eventsWrittenHandler.withLock { $0 } : nil
-        return Committed(
-            answer: {
-                Self.answer(batch, outcomes)
-                handler?()
-            },
-            fail: { reason in Self.answer(batch, Array(repeating: .unavailable(reason), count: batch.count)) }
-        )
-    }
-
-    /// An fsync is running, or committed work waits for one.
-    private var isSyncing: Bool {
-        guard barrier != nil else { return false }
-        syncCondition.lock()
-        defer { syncCondition.unlock() }
-        return syncerBusy || !committed.isEmpty
-    }
-
-    /// Answers `units` once they are durable: at once when commits are
-    /// durable by themselves; otherwise through the durability barrier.
-    private func makeDurable(_ units: [Committed]) {
-        guard barrier != nil else {
-            for unit in units { unit.answer() }
-            return
-        }
-        // Nothing waiting and the syncer idle: nothing could overlap with the
-        // fsync, so run it here and save a thread wake-up (it matters at low load).
-        condition.lock()
-        let nothingQueued = queue.isEmpty
-        condition.unlock()
-        syncCondition.lock()
-        if nothingQueued && !syncerBusy && committed.isEmpty {
-            syncCondition.unlock()
-            makeDurableAndAnswer(units)
-            return
-        }
-        let wasEmpty = committed.isEmpty
-        committed.append(contentsOf: units)
-        if wasEmpty { syncCondition.signal() }
-        syncCondition.unlock()
-    }
-
-    private static func answer(_ batch: [Pending], _ outcomes: [LedgerOutcome]) {
-        for (pending, outcome) in zip(batch, outcomes) {
-            pending.completion(outcome)
-        }
-    }
-
-    /// Group fsync: one barrier covers every batch committed before it.
-    private func runSyncer() {
-        notifyd_set_thread_name("ledger-sync")
-        while true {
-            syncCondition.lock()
-            while committed.isEmpty && !syncerStopping { syncCondition.wait() }
-            if committed.isEmpty && syncerStopping {
-                syncCondition.unlock()
-                break
-            }
-            let ready = committed
-            committed.removeAll(keepingCapacity: true)
-            syncerBusy = true
-            syncCondition.unlock()
-            makeDurableAndAnswer(ready)
-            syncCondition.lock()
-            syncerBusy = false
-            let idle = committed.isEmpty
-            syncCondition.unlock()
-            if idle {
-                // A batch the writer keeps open may commit now.
-                condition.lock()
-                condition.signal()
-                condition.unlock()
-            }
-        }
-        syncerFinished.signal()
-    }
-
-    /// Runs the barrier (one fsync for all of `ready`), then answers.
-    private func makeDurableAndAnswer(_ ready: [Committed]) {
-        guard let barrier else { return }
-        do {
-            let started = DispatchTime.now().uptimeNanoseconds
-            try barrier()
-            onSync?(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-            for item in ready { item.answer() }
-        } catch {
-            logger.critical("the ledger could not make committed notifications durable: \(error)")
-            for item in ready { item.fail("\(error)") }
-            onDurabilityFailure?(error)
-        }
+        for lane in lanes { lane.shutdown() }
     }
 }
 

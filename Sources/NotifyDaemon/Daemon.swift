@@ -59,8 +59,12 @@ public final class Daemon: Sendable {
             return 1
         }
         let metrics = Metrics()
+        // More write connections for a PostgreSQL ledger (connected lazily, as the first).
+        let additionalStores = store.isShared
+            ? (1..<max(1, configuration.ledgerWriters)).compactMap { _ in try? configuration.ledger.openForDaemon() }
+            : []
         let writer = LedgerWriter(
-            store: store, logger: logger,
+            store: store, additionalStores: additionalStores, logger: logger,
             onBatch: { [metrics] batch in
                 metrics.commitBatchSize.observe(Double(batch.size))
                 metrics.commitSeconds.observe(batch.commitSeconds)

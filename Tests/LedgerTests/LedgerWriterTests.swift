@@ -4,6 +4,7 @@ import Foundation
 @testable import Ledger
 @testable import PostgresLedger
 @testable import SQLiteLedger
+import Locking
 import Logging
 import Testing
 import TestSupport
@@ -98,6 +99,46 @@ import TestSupport
         #expect(try ledger.count("SELECT count(*) FROM events WHERE kind = 'duplicate_payment'") == 2)
         #expect(try ledger.count("SELECT count(*) FROM events WHERE kind = 'refund'") == 40)
         #expect(try ledger.count("SELECT count(DISTINCT out_trade_no) FROM shipments WHERE out_trade_no LIKE 'S%'") == 1)
+    }
+
+    /// One writer with three lanes (connections) on a PostgreSQL ledger:
+    /// one trade's notifications take one lane, in order; the serials of one
+    /// business order spread over lanes and are serialized by the advisory
+    /// locks; every lane commits batches.
+    @Test func oneWriterWithThreeLanesShipsEachTradeOnceInItsOrder() throws {
+        let ledger = try TestLedger(.postgres)
+        var orders: [(String, Int64, String?)] = (0..<60).map { ("O\($0)", 10000, nil) }
+        orders += (1...6).map { ("S\($0)", 5000, "B1") }
+        try ledger.addOrders(orders)
+        let lanesUsed = Locked<Set<String>>([])
+        let writer = LedgerWriter(store: try ledger.reopen(), additionalStores: [try ledger.reopen(), try ledger.reopen()],
+                                  logger: Logger(label: #function),
+                                  onBatch: { _ in lanesUsed.withLock { _ = $0.insert(Thread.current.name ?? "?") } })
+        #expect(writer.laneCount == 3)
+        let collected = Collected()
+        let group = DispatchGroup()
+        var submissions: [LedgerSubmission] = []
+        for index in 0..<60 {   // a payment, then its refund: the refund is recorded after the payment only in one lane
+            submissions += [LedgerFixtures.paid("O\(index)", id: "N\(index)"),
+                            LedgerFixtures.paid("O\(index)", id: "N\(index)-refund", refund: 2500)]
+        }
+        submissions += (1...6).map { LedgerFixtures.paid("S\($0)", id: "P-S\($0)", total: 5000) }
+        #expect(Set(submissions.map(writer.lane(of:))).count == 3)
+        for submission in submissions {
+            group.enter()
+            writer.submit(submission) { outcome in
+                collected.add(outcome.label)
+                group.leave()
+            }
+        }
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        writer.shutdown()
+        #expect(!collected.all.contains("unavailable"))
+        #expect(lanesUsed.withLock { $0 } == ["ledger-writer", "ledger-writer1", "ledger-writer2"])
+        #expect(try ledger.count("SELECT count(*) FROM shipments") == 61)
+        #expect(try ledger.count("SELECT count(*) FROM events WHERE kind = 'refund'") == 60)
+        #expect(try ledger.count("SELECT count(*) FROM events WHERE kind = 'duplicate_payment'") == 5)
+        #expect(try ledger.count("SELECT count(*) FROM trades WHERE refunded_fen = 2500 AND shipped") == 60)
     }
 
     @Test(arguments: StoreKind.allCases)
