@@ -21,7 +21,7 @@ public struct DaemonConfiguration: Sendable {
     /// Below this much free space on the SQLite ledger's filesystem the daemon is not ready.
     public var minimumFreeDiskBytes = 64 << 20
     /// Write connections to a PostgreSQL ledger (SQLite always has one writer).
-    public var ledgerWriters = 2
+    public var ledgerWriters = 1
     /// The command-line settings, kept to be applied again on top of the file at a reload.
     public var commandLineEntries: [ConfigEntry] = []
     /// The admin listener; nil when turned off.

@@ -30,7 +30,7 @@ extension Setting {
         .value("idle-timeout", .duration, at: \.http.idleTimeout,
                "An idle keep-alive connection is closed after this."),
         .value("ledger-writers", .integer(in: 1...16), at: \.ledgerWriters,
-               "Write connections to a PostgreSQL ledger: one batch's statements run while another's commit waits for PostgreSQL's WAL flush; a trade always takes the same one. An SQLite ledger has one writer."),
+               "Write connections to a PostgreSQL ledger: with 2, one batch's statements run while another's commit waits for PostgreSQL's WAL flush (a trade always takes the same one); more connections cost PostgreSQL CPU. An SQLite ledger has one writer."),
         .value("threads", .integer(in: 1...256), at: \.http.eventLoopThreads, default: "one per core",
                "Event-loop threads that parse and verify."),
         .value("log-level", .logLevel, at: \.logLevel,
