@@ -35,34 +35,36 @@ public struct FormFields: Sendable {
     public static let maximumParameterCount = 512
 
     public init(body: [UInt8]) throws(FormDecodingError) {
-        var raw: [UInt8] = []
-        raw.reserveCapacity(body.count)
         var fields: [Field] = []
         fields.reserveCapacity(40)
         var tooMany = false
         var emptyName = false
-        body.withUnsafeBufferPointer { source in
-            var pieceStart = 0
-            let count = source.count
-            while pieceStart <= count {
-                var pieceEnd = pieceStart
-                while pieceEnd < count && source[pieceEnd] != UInt8(ascii: "&") { pieceEnd += 1 }
-                if pieceEnd > pieceStart {
-                    var equals = pieceStart
-                    while equals < pieceEnd && source[equals] != UInt8(ascii: "=") { equals += 1 }
-                    if equals == pieceStart { emptyName = true; return }
-                    if fields.count == FormFields.maximumParameterCount { tooMany = true; return }
-                    let keyStart = raw.count
-                    PercentDecoding.decode(source, pieceStart..<equals, into: &raw)
-                    let valueStart = raw.count
-                    if equals < pieceEnd {
-                        PercentDecoding.decode(source, (equals + 1)..<pieceEnd, into: &raw)
+        // Decoding never lengthens: one buffer the body's size holds every key and value.
+        let raw = [UInt8](unsafeUninitializedCapacity: body.count) { output, written in
+            written = 0
+            body.withUnsafeBufferPointer { source in
+                var pieceStart = 0
+                let count = source.count
+                while pieceStart <= count {
+                    var pieceEnd = pieceStart
+                    while pieceEnd < count && source[pieceEnd] != UInt8(ascii: "&") { pieceEnd += 1 }
+                    if pieceEnd > pieceStart {
+                        var equals = pieceStart
+                        while equals < pieceEnd && source[equals] != UInt8(ascii: "=") { equals += 1 }
+                        if equals == pieceStart { emptyName = true; return }
+                        if fields.count == FormFields.maximumParameterCount { tooMany = true; return }
+                        let keyStart = written
+                        written = PercentDecoding.decode(source, pieceStart..<equals, into: output, at: written)
+                        let valueStart = written
+                        if equals < pieceEnd {
+                            written = PercentDecoding.decode(source, (equals + 1)..<pieceEnd, into: output, at: written)
+                        }
+                        let key = keyStart..<valueStart
+                        let value = valueStart..<written
+                        fields.append(Field(rawKey: key, rawValue: value, key: key, value: value))
                     }
-                    let key = keyStart..<valueStart
-                    let value = valueStart..<raw.count
-                    fields.append(Field(rawKey: key, rawValue: value, key: key, value: value))
+                    pieceStart = pieceEnd + 1
                 }
-                pieceStart = pieceEnd + 1
             }
         }
         if emptyName { throw .emptyParameterName }
