@@ -9,7 +9,7 @@ public enum UTF8Validation {
         var iterator = bytes.makeIterator()
         while let lead = iterator.next() {
             if lead < 0x80 { continue }
-            guard let sequence = Sequence(lead: lead) else { return false }
+            guard let sequence = MultiByteSequence(lead: lead) else { return false }
             for index in 0..<sequence.continuationCount {
                 guard let byte = iterator.next(), sequence.accepts(byte, at: index) else { return false }
             }
@@ -30,7 +30,7 @@ public enum UTF8Validation {
             let lead = base[index]
             index += 1
             if lead < 0x80 { continue }
-            guard let sequence = Sequence(lead: lead), index + sequence.continuationCount <= count else { return false }
+            guard let sequence = MultiByteSequence(lead: lead), index + sequence.continuationCount <= count else { return false }
             for offset in 0..<sequence.continuationCount {
                 guard sequence.accepts(base[index + offset], at: offset) else { return false }
             }
@@ -40,7 +40,7 @@ public enum UTF8Validation {
     }
 
     /// What a lead byte of a multi-byte sequence allows after it.
-    struct Sequence {
+    struct MultiByteSequence {
         let continuationCount: Int
         /// The range of the first continuation byte (narrower after E0, ED, F0, F4).
         let first: ClosedRange<UInt8>

@@ -54,6 +54,6 @@ public enum SQLDialect: Sendable {
     /// takes the text as it is.
     public func render(_ sql: String) -> String {
         guard self == .sqlite else { return sql }
-        return sql.replacing("::boolean", with: "").replacing("::text", with: "").replacing(/\$(\d+)/) { "?" + $0.1 }
+        return SQLParameters.rewrite(sql.replacing("::boolean", with: "").replacing("::text", with: "")) { "?\($0)" }
     }
 }

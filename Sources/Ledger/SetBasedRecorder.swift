@@ -199,59 +199,13 @@ package enum SetBasedRecorder {
         static func multiRowText(_ text: String, rows: Int) -> String {
             guard let open = text.range(of: "VALUES (")?.upperBound,
                   let close = text[open...].firstIndex(of: ")") else { return text }
-            let tuple = Array(text[open..<close].utf8)
-            let columns = parameterNumbers(in: tuple).max() ?? 0
-            var values: [UInt8] = []
-            values.reserveCapacity(rows * (tuple.count + 8))
-            for row in 0..<rows {
-                if row > 0 { values.append(contentsOf: ", ".utf8) }
-                values.append(UInt8(ascii: "("))
-                renumber(tuple, by: row * columns, into: &values)
-                values.append(UInt8(ascii: ")"))
+            let tuple = String(text[open..<close])
+            let columns = SQLParameters.highest(in: tuple)
+            let tuples = (0..<rows).map { row in
+                "(" + SQLParameters.rewrite(tuple) { "$\($0 + row * columns)" } + ")"
             }
             let head = text[..<text.index(open, offsetBy: -1)]
-            return head + String(decoding: values, as: UTF8.self) + text[text.index(after: close)...]
-        }
-
-        /// The numbers of the `$n` parameters in `text`, in order.
-        static func parameterNumbers(in text: [UInt8]) -> [Int] {
-            var numbers: [Int] = []
-            var index = 0
-            while index < text.count {
-                if text[index] == UInt8(ascii: "$"), let (number, end) = digits(text, from: index + 1) {
-                    numbers.append(number)
-                    index = end
-                } else {
-                    index += 1
-                }
-            }
-            return numbers
-        }
-
-        /// `text` with every `$n` written as `$(n + offset)`.
-        static func renumber(_ text: [UInt8], by offset: Int, into out: inout [UInt8]) {
-            var index = 0
-            while index < text.count {
-                if text[index] == UInt8(ascii: "$"), let (number, end) = digits(text, from: index + 1) {
-                    out.append(UInt8(ascii: "$"))
-                    out.append(contentsOf: String(number + offset).utf8)
-                    index = end
-                } else {
-                    out.append(text[index])
-                    index += 1
-                }
-            }
-        }
-
-        /// The decimal number starting at `start`, and where it ends; nil without a digit.
-        static func digits(_ text: [UInt8], from start: Int) -> (Int, Int)? {
-            var end = start
-            var number = 0
-            while end < text.count, text[end] >= UInt8(ascii: "0"), text[end] <= UInt8(ascii: "9") {
-                number = number * 10 + Int(text[end] - UInt8(ascii: "0"))
-                end += 1
-            }
-            return end > start ? (number, end) : nil
+            return head + tuples.joined(separator: ", ") + text[text.index(after: close)...]
         }
     }
 

@@ -52,17 +52,18 @@ public final class Daemon: Sendable {
         }
 
         let store: any LedgerStore
+        let additionalStores: [any LedgerStore]
         do {
             store = try configuration.ledger.openForDaemon()
+            // More write connections for a PostgreSQL ledger (connected lazily, as the first).
+            additionalStores = store.isShared
+                ? try (1..<max(1, configuration.ledgerWriters)).map { _ in try configuration.ledger.openForDaemon() }
+                : []
         } catch {
             logger.critical("cannot open the ledger '\(configuration.ledger)': \(error)")
             return 1
         }
         let metrics = Metrics()
-        // More write connections for a PostgreSQL ledger (connected lazily, as the first).
-        let additionalStores = store.isShared
-            ? (1..<max(1, configuration.ledgerWriters)).compactMap { _ in try? configuration.ledger.openForDaemon() }
-            : []
         let writer = LedgerWriter(
             store: store, additionalStores: additionalStores, logger: logger,
             onBatch: { [metrics] batch in

@@ -127,6 +127,27 @@ import TestSupport
         func rollback() { inner.rollback() }
     }
 
+    /// Submits `count` submissions (`pause` seconds apart), collecting each
+    /// answer; true when every one was answered within 30 s.
+    static func submit(_ count: Int, to writer: LedgerWriter, into answers: LedgerWriterTests.Collected, every pause: Double = 0,
+                       _ submission: (Int) -> LedgerSubmission) -> Bool {
+        let group = DispatchGroup()
+        for index in 0..<count {
+            group.enter()
+            writer.submit(submission(index)) { outcome in
+                answers.add(outcome.label)
+                group.leave()
+            }
+            if pause > 0 { Thread.sleep(forTimeInterval: pause) }
+        }
+        return group.wait(timeout: .now() + 30) == .success
+    }
+
+    /// A paid notification of its own trade.
+    static func paid(_ index: Int) -> LedgerSubmission {
+        LedgerFixtures.paid("O\(index)", id: "N\(index)", unregistered: true)
+    }
+
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
@@ -140,15 +161,7 @@ import TestSupport
         let wrapped = FailingBarrierStore(store, fail: false)
         let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function))
         let answers = LedgerWriterTests.Collected()
-        let group = DispatchGroup()
-        for index in 0..<200 {
-            group.enter()
-            writer.submit(LedgerFixtures.paid("O\(index % 50)", id: "N\(index)", unregistered: true)) { outcome in
-                answers.add(outcome.label)
-                group.leave()
-            }
-        }
-        #expect(group.wait(timeout: .now() + 30) == .success)
+        #expect(Self.submit(200, to: writer, into: answers) { LedgerFixtures.paid("O\($0 % 50)", id: "N\($0)", unregistered: true) })
         writer.shutdown()
         #expect(answers.all.count == 200)
         #expect(!answers.all.contains("unavailable"))
@@ -199,16 +212,7 @@ import TestSupport
         let wrapped = FailingBarrierStore(store, fail: false, openBatches: true, slowSync: 0.02)
         let answers = LedgerWriterTests.Collected()
         let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function), onBatch: { answers.addBatch($0.size) })
-        let group = DispatchGroup()
-        for index in 0..<100 {
-            group.enter()
-            writer.submit(LedgerFixtures.paid("O\(index)", id: "N\(index)", unregistered: true)) { outcome in
-                answers.add(outcome.label)
-                group.leave()
-            }
-            Thread.sleep(forTimeInterval: 0.001)
-        }
-        #expect(group.wait(timeout: .now() + 30) == .success)
+        #expect(Self.submit(100, to: writer, into: answers, every: 0.001, Self.paid))
         writer.shutdown()
         #expect(answers.all == Array(repeating: "ship", count: 100))
         #expect(answers.batchSizes.reduce(0, +) == 100)
@@ -226,16 +230,7 @@ import TestSupport
         let wrapped = FailingBarrierStore(store, fail: false, openBatches: true, failing: "O7", slowSync: 0.2)
         let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function))
         let answers = LedgerWriterTests.Collected()
-        let group = DispatchGroup()
-        for index in 0..<15 {
-            group.enter()
-            writer.submit(LedgerFixtures.paid("O\(index)", id: "N\(index)", unregistered: true)) { outcome in
-                answers.add(outcome.label)
-                group.leave()
-            }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        #expect(group.wait(timeout: .now() + 30) == .success)
+        #expect(Self.submit(15, to: writer, into: answers, every: 0.01, Self.paid))
         writer.shutdown()
         #expect(answers.all == Array(repeating: "ship", count: 15))
         #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM notifications") == 15)
