@@ -21,6 +21,16 @@ import Locking
 /// checkpoints for the same notifications, and no more waiting, since
 /// nothing committed during an fsync could have been answered before the
 /// next one.
+///
+/// At low load (recent commits held about one submission each) a
+/// submission that finds the lane idle (nothing queued, no batch open, no
+/// fsync running) is recorded, committed, made durable and answered on the
+/// caller's own thread: a quiet shop's notification does not wait for two
+/// thread wake-ups (to the writer, and back to the event loop) on top of
+/// its fsync. Whatever arrives meanwhile queues for the writer's thread,
+/// which takes the store back as soon as the caller has committed. Under
+/// load the caller never blocks: an event loop waiting for an fsync could
+/// neither read its other connections nor send their answers.
 final class LedgerLane: @unchecked Sendable {
     typealias Completion = LedgerWriter.Completion
     typealias BatchStatistics = LedgerWriter.BatchStatistics
@@ -47,6 +57,15 @@ final class LedgerLane: @unchecked Sendable {
     private let eventsWrittenHandler = Locked<(@Sendable () -> Void)?>(nil)
     private var stopping = false
     private var stopped = false
+    /// The writer's thread is applying work or keeps a transaction open.
+    private var writerHoldsStore = false
+    /// A caller is recording and committing on its own thread.
+    private var callerHoldsStore = false
+    private let commitsOnIdleCaller: Bool
+    /// Submissions per commit, a moving average: about 1 at low load.
+    private var averageBatch = 1.0
+    /// Up to this average, an idle lane commits on the caller's thread.
+    static let callerCommitLoad = 1.5
     private let finished = DispatchSemaphore(value: 0)
     private let store: any LedgerStore
     private let name: String
@@ -63,6 +82,8 @@ final class LedgerLane: @unchecked Sendable {
     private var committed: [Committed] = []
     private var syncerStopping = false
     private var syncerBusy = false
+    /// A caller runs the barrier for its own commit.
+    private var callerSyncing = false
     private let syncerFinished = DispatchSemaphore(value: 0)
 
     /// Takes ownership of `store`: from now on only the writer's thread uses it.
@@ -71,7 +92,11 @@ final class LedgerLane: @unchecked Sendable {
     /// runs it and answers; `onDurabilityFailure` is told when it fails
     /// (the answers are then 503, and the daemon should stop: after a
     /// failed fsync nobody can say what is on disk).
-    init(store: any LedgerStore, name: String, maximumBatch: Int, logger: Logger,
+    ///
+    /// `commitsOnIdleCaller`: a submission to an idle lane is committed on
+    /// the submitting thread (see above), which then blocks until it is
+    /// durable; off, every submission goes through the writer's thread.
+    init(store: any LedgerStore, name: String, maximumBatch: Int, logger: Logger, commitsOnIdleCaller: Bool = true,
                 onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,
                 onSync: (@Sendable (_ seconds: Double) -> Void)? = nil,
                 onDurabilityFailure: (@Sendable (any Error) -> Void)? = nil) {
@@ -83,6 +108,7 @@ final class LedgerLane: @unchecked Sendable {
         self.onSync = onSync
         self.barrier = store.durabilityBarrier
         self.name = name
+        self.commitsOnIdleCaller = commitsOnIdleCaller
         let thread = Thread { [self] in self.run() }
         thread.name = name
         thread.start()
@@ -95,8 +121,10 @@ final class LedgerLane: @unchecked Sendable {
         }
     }
 
-    /// Queues a submission; `completion` runs on the writer thread after
-    /// the commit (or the failure), so it must be quick.
+    /// Records a submission: on the calling thread when the lane is idle,
+    /// otherwise queued for the writer's thread. `completion` runs after
+    /// the commit that holds it is durable (or after the failure), on the
+    /// calling thread or on a writer thread, so it must be quick.
     func submit(_ submission: LedgerSubmission, completion: @escaping Completion) {
         condition.lock()
         if stopping {
@@ -104,7 +132,15 @@ final class LedgerLane: @unchecked Sendable {
             completion(.unavailable("the daemon is shutting down"))
             return
         }
-        queue.append(.submission(Pending(submission: submission, completion: completion)))
+        let pending = Pending(submission: submission, completion: completion)
+        if commitsOnIdleCaller && averageBatch <= Self.callerCommitLoad && queue.isEmpty && !writerHoldsStore
+            && !callerHoldsStore && !isSyncing {
+            callerHoldsStore = true
+            condition.unlock()
+            commitOnCaller(pending)
+            return
+        }
+        queue.append(.submission(pending))
         if queue.count == 1 { condition.signal() }
         condition.unlock()
     }
@@ -149,6 +185,10 @@ final class LedgerLane: @unchecked Sendable {
             syncCondition.signal()
             syncCondition.unlock()
             syncerFinished.wait()
+            // A caller may still be making its own commit durable.
+            syncCondition.lock()
+            while callerSyncing { syncCondition.wait() }
+            syncCondition.unlock()
         }
     }
 
@@ -158,11 +198,12 @@ final class LedgerLane: @unchecked Sendable {
         while true {
             condition.lock()
             // With a batch open, the syncer going idle is work too: the batch's turn to commit.
-            while queue.isEmpty && !stopping && !(openBatch != nil && !isSyncing) { condition.wait() }
+            while callerHoldsStore || (queue.isEmpty && !stopping && !(openBatch != nil && !isSyncing)) { condition.wait() }
             if queue.isEmpty && stopping && openBatch == nil {
                 condition.unlock()
                 break
             }
+            writerHoldsStore = true
             let count = min(queue.count, maximumBatch - (openBatch?.pending.count ?? 0))
             let taken = Array(queue.prefix(count))
             queue.removeFirst(count)
@@ -189,8 +230,48 @@ final class LedgerLane: @unchecked Sendable {
                 units.append(commit(open))
             }
             if !units.isEmpty { makeDurable(units) }
+            condition.lock()
+            writerHoldsStore = openBatch != nil
+            condition.unlock()
         }
         finished.signal()
+    }
+
+    /// Records, commits and makes durable one submission on the caller's
+    /// thread, which holds the store (`callerHoldsStore`) until it has
+    /// committed: the writer's thread may then apply what arrived meanwhile
+    /// in a transaction it keeps open while this fsync runs.
+    private func commitOnCaller(_ pending: Pending) {
+        let unit = recordAndCommit([pending])
+        guard barrier != nil else {
+            releaseCallersStore()
+            unit.answer()
+            return
+        }
+        syncCondition.lock()
+        callerSyncing = true
+        syncCondition.unlock()
+        releaseCallersStore()
+        makeDurableAndAnswer([unit])
+        syncCondition.lock()
+        callerSyncing = false
+        let idle = !syncerBusy && committed.isEmpty
+        if syncerStopping { syncCondition.broadcast() }   // `shutdown` waits for this fsync
+        syncCondition.unlock()
+        if idle {
+            // A batch the writer keeps open may commit now.
+            condition.lock()
+            if writerHoldsStore { condition.signal() }
+            condition.unlock()
+        }
+    }
+
+    private func releaseCallersStore() {
+        condition.lock()
+        callerHoldsStore = false
+        // Wake the writer only if something waits for the store.
+        if !queue.isEmpty || stopping { condition.signal() }
+        condition.unlock()
     }
 
     /// Submissions applied in a transaction still open, with their outcomes.
@@ -274,6 +355,9 @@ final class LedgerLane: @unchecked Sendable {
     /// How to answer a committed batch once it is durable.
     private func committed(_ batch: [Pending], _ outcomes: [LedgerOutcome], seconds: Double) -> Committed {
         onBatch?(BatchStatistics(size: batch.count, commitSeconds: seconds))
+        condition.lock()
+        averageBatch += (Double(batch.count) - averageBatch) / 8
+        condition.unlock()
         let wroteEvents = outcomes.contains { if case .recorded(let decision) = $0 { return !decision.events.isEmpty } else { return false } }
         let handler = wroteEvents ? eventsWrittenHandler.withLock { $0 } : nil
         return Committed(
@@ -290,7 +374,7 @@ final class LedgerLane: @unchecked Sendable {
         guard barrier != nil else { return false }
         syncCondition.lock()
         defer { syncCondition.unlock() }
-        return syncerBusy || !committed.isEmpty
+        return syncerBusy || callerSyncing || !committed.isEmpty
     }
 
     /// Answers `units` once they are durable: at once when commits are
@@ -306,7 +390,7 @@ final class LedgerLane: @unchecked Sendable {
         let nothingQueued = queue.isEmpty
         condition.unlock()
         syncCondition.lock()
-        if nothingQueued && !syncerBusy && committed.isEmpty {
+        if nothingQueued && !syncerBusy && !callerSyncing && committed.isEmpty {
             syncCondition.unlock()
             makeDurableAndAnswer(units)
             return

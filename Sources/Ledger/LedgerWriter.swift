@@ -32,21 +32,28 @@ public final class LedgerWriter: @unchecked Sendable {
     /// runs it and answers; `onDurabilityFailure` is told when it fails
     /// (the answers are then 503, and the daemon should stop: after a
     /// failed fsync nobody can say what is on disk).
+    ///
+    /// `commitsOnIdleCaller`: a submission that finds its lane idle is
+    /// committed and answered on the submitting thread (which blocks until
+    /// it is durable), saving two thread wake-ups at low load.
     public init(store: any LedgerStore, additionalStores: [any LedgerStore] = [], maximumBatch: Int = 512, logger: Logger,
+                commitsOnIdleCaller: Bool = true,
                 onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,
                 onSync: (@Sendable (_ seconds: Double) -> Void)? = nil,
                 onDurabilityFailure: (@Sendable (any Error) -> Void)? = nil) {
         lanes = ([store] + additionalStores).enumerated().map { index, store in
             LedgerLane(store: store, name: index == 0 ? "ledger-writer" : "ledger-writer\(index)", maximumBatch: maximumBatch,
-                       logger: logger, onBatch: onBatch, onSync: onSync, onDurabilityFailure: onDurabilityFailure)
+                       logger: logger, commitsOnIdleCaller: commitsOnIdleCaller, onBatch: onBatch, onSync: onSync, onDurabilityFailure: onDurabilityFailure)
         }
     }
 
     /// The number of lanes (write connections).
     public var laneCount: Int { lanes.count }
 
-    /// Queues a submission; `completion` runs on a writer thread after the
-    /// commit that holds it is durable (or after the failure), so it must be quick.
+    /// Records a submission: on the calling thread when its lane is idle,
+    /// otherwise queued for the lane's thread. `completion` runs after the
+    /// commit that holds it is durable (or after the failure), on either
+    /// thread, so it must be quick.
     public func submit(_ submission: LedgerSubmission, completion: @escaping Completion) {
         lanes[lane(of: submission)].submit(submission, completion: completion)
     }

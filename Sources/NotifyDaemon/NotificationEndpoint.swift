@@ -72,8 +72,9 @@ public final class NotificationEndpoint: Sendable {
             submission = .quarantine(Self.quarantine(.malformed(error), fields, body))
         }
 
-        // The completion runs on the writer thread: answer and hand the
-        // logging to the event loop, so the writer goes straight back to work.
+        // The completion runs here when the writer was idle (the commit was
+        // made on this thread), else on the writer thread: answer and hand
+        // the logging to the event loop, so the writer goes straight back to work.
         writer.submit(submission) { [logger, metrics] outcome in
             responder.respond(NotifyAnswer.forOutcome(outcome)) {
                 let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6

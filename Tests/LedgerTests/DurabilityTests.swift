@@ -211,7 +211,9 @@ import TestSupport
         let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), explicitSync: true)
         let wrapped = FailingBarrierStore(store, fail: false, openBatches: true, slowSync: 0.02)
         let answers = LedgerWriterTests.Collected()
-        let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function), onBatch: { answers.addBatch($0.size) })
+        // Through the writer's thread: one submitting thread would otherwise commit each on its own thread.
+        let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function), commitsOnIdleCaller: false,
+                                  onBatch: { answers.addBatch($0.size) })
         #expect(Self.submit(100, to: writer, into: answers, every: 0.001, Self.paid))
         writer.shutdown()
         #expect(answers.all == Array(repeating: "ship", count: 100))
@@ -228,7 +230,7 @@ import TestSupport
     @Test func aFailureInTheOpenTransactionLosesNothing() throws {
         let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), explicitSync: true)
         let wrapped = FailingBarrierStore(store, fail: false, openBatches: true, failing: "O7", slowSync: 0.2)
-        let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function))
+        let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function), commitsOnIdleCaller: false)
         let answers = LedgerWriterTests.Collected()
         #expect(Self.submit(15, to: writer, into: answers, every: 0.01, Self.paid))
         writer.shutdown()

@@ -27,7 +27,8 @@ import TestSupport
         let ledger = try TestLedger(kind)
         try ledger.addOrders([("O1", 10000, nil)])
         let collected = Collected()
-        let writer = LedgerWriter(store: ledger.store, logger: Logger(label: #function),
+        // Through the writer's thread (a blocked submitter would otherwise commit on its own).
+        let writer = LedgerWriter(store: ledger.store, logger: Logger(label: #function), commitsOnIdleCaller: false,
                                   onBatch: { collected.addBatch($0.size) })
         let group = DispatchGroup()
         DispatchQueue.concurrentPerform(iterations: 64) { index in
@@ -112,7 +113,7 @@ import TestSupport
         try ledger.addOrders(orders)
         let lanesUsed = Locked<Set<String>>([])
         let writer = LedgerWriter(store: try ledger.reopen(), additionalStores: [try ledger.reopen(), try ledger.reopen()],
-                                  logger: Logger(label: #function),
+                                  logger: Logger(label: #function), commitsOnIdleCaller: false,
                                   onBatch: { _ in lanesUsed.withLock { _ = $0.insert(Thread.current.name ?? "?") } })
         #expect(writer.laneCount == 3)
         let collected = Collected()
