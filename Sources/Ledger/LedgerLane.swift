@@ -86,7 +86,8 @@ final class LedgerLane: @unchecked Sendable {
     private var callerSyncing = false
     private let syncerFinished = DispatchSemaphore(value: 0)
 
-    /// Takes ownership of `store`: from now on only the writer's thread uses it.
+    /// Takes ownership of `store`: from now on only the lane uses it (its
+    /// thread, or the caller that finds it idle, one at a time).
     ///
     /// When the store's commits need a durability barrier, a second thread
     /// runs it and answers; `onDurabilityFailure` is told when it fails

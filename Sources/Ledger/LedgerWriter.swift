@@ -26,7 +26,8 @@ public final class LedgerWriter: @unchecked Sendable {
     private let lanes: [LedgerLane]
 
     /// Takes ownership of `store` (and of `additionalStores`, one more lane
-    /// each): from now on only the lanes' threads use them.
+    /// each): from now on only the lanes use them (their threads, or a
+    /// caller that finds its lane idle).
     ///
     /// When the store's commits need a durability barrier, a second thread
     /// runs it and answers; `onDurabilityFailure` is told when it fails
