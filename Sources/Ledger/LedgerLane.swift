@@ -259,12 +259,14 @@ final class LedgerLane: @unchecked Sendable {
         let idle = !syncerBusy && committed.isEmpty
         if syncerStopping { syncCondition.broadcast() }   // `shutdown` waits for this fsync
         syncCondition.unlock()
-        if idle {
-            // A batch the writer keeps open may commit now.
-            condition.lock()
-            if writerHoldsStore { condition.signal() }
-            condition.unlock()
-        }
+        if idle { letOpenBatchCommit() }
+    }
+
+    /// The disk is free: wakes the writer if it keeps a batch open for it.
+    private func letOpenBatchCommit() {
+        condition.lock()
+        if writerHoldsStore { condition.signal() }
+        condition.unlock()
     }
 
     private func releaseCallersStore() {
@@ -427,12 +429,7 @@ final class LedgerLane: @unchecked Sendable {
             syncerBusy = false
             let idle = committed.isEmpty
             syncCondition.unlock()
-            if idle {
-                // A batch the writer keeps open may commit now.
-                condition.lock()
-                condition.signal()
-                condition.unlock()
-            }
+            if idle { letOpenBatchCommit() }
         }
         syncerFinished.signal()
     }
