@@ -257,7 +257,8 @@ final class LedgerLane: @unchecked Sendable {
         syncCondition.lock()
         callerSyncing = false
         let idle = !syncerBusy && committed.isEmpty
-        if syncerStopping { syncCondition.broadcast() }   // `shutdown` waits for this fsync
+        // The syncer may wait for this fsync to end (work committed meanwhile), and `shutdown` too.
+        if !committed.isEmpty || syncerStopping { syncCondition.broadcast() }
         syncCondition.unlock()
         if idle { letOpenBatchCommit() }
     }
@@ -415,7 +416,8 @@ final class LedgerLane: @unchecked Sendable {
         notifyd_set_thread_name("ledger-sync")
         while true {
             syncCondition.lock()
-            while committed.isEmpty && !syncerStopping { syncCondition.wait() }
+            // One barrier at a time: what was committed during a caller's fsync waits for it.
+            while (committed.isEmpty && !syncerStopping) || callerSyncing { syncCondition.wait() }
             if committed.isEmpty && syncerStopping {
                 syncCondition.unlock()
                 break

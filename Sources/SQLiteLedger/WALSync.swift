@@ -44,7 +44,8 @@ final class WALSync: @unchecked Sendable {
     }
 
     /// Everything committed before this call is on disk when it returns.
-    /// Called from one thread at a time (the writer's syncer).
+    /// Called for one sync at a time (the ledger lane runs one barrier at
+    /// a time, on its sync thread or on a caller committing on an idle lane).
     func sync() throws(SystemError) {
         var status = stat()
         if stat(path, &status) != 0 || status.st_ino != inode {

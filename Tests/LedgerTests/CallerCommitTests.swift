@@ -105,6 +105,23 @@ import TestSupport
         #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM shipments") == 11)
     }
 
+    /// Work the writer commits while a caller's fsync runs (a job of the
+    /// outbox or the reconciler) waits for that fsync to end before its own:
+    /// one barrier at a time, as the store's barrier requires.
+    @Test func workCommittedDuringACallersFsyncIsSyncedAfterIt() throws {
+        let (store, wrapped) = try store(slowSync: 0.3)
+        let writer = LedgerWriter(store: wrapped, logger: Logger(label: #function))
+        let caller = Thread { writer.submit(DurabilityTests.paid(1)) { _ in } }
+        caller.start()
+        let deadline = Date().addingTimeInterval(10)
+        while wrapped.barrierCalls.count == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(try writer.performAndWait { _ in "done" } == "done")
+        #expect(wrapped.barrierCalls.count == 2)
+        #expect(wrapped.overlap.highest == 1, "two fsyncs ran at once")
+        writer.shutdown()
+        #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM shipments") == 1)
+    }
+
     /// Shutting down while a caller waits for its fsync returns only after
     /// that caller has been answered.
     @Test func shutdownWaitsForACallersFsync() throws {

@@ -27,6 +27,8 @@ import TestSupport
         let failing: String?
         let slowSync: Double
         let barrierCalls = Counter()
+        /// Barriers running at once, now and at most (the lane runs one at a time).
+        let overlap = Overlap()
         init(_ inner: SQLiteLedgerStore, fail: Bool, openBatches: Bool = false, failing: String? = nil, slowSync: Double = 0) {
             self.inner = inner
             self.fail = fail
@@ -38,9 +40,11 @@ import TestSupport
             try inner.record(batch)
         }
         var durabilityBarrier: (@Sendable () throws -> Void)? {
-            let fail = self.fail, calls = barrierCalls, real = inner.durabilityBarrier!, slow = slowSync
+            let fail = self.fail, calls = barrierCalls, real = inner.durabilityBarrier!, slow = slowSync, overlap = overlap
             return {
                 calls.increment()
+                overlap.enter()
+                defer { overlap.leave() }
                 if slow > 0 { Thread.sleep(forTimeInterval: slow) }
                 if fail { throw SQLiteError(code: 10, message: "fdatasync failed: Input/output error") }
                 try real()
@@ -153,6 +157,15 @@ import TestSupport
         private var value = 0
         func increment() { lock.withLock { value += 1 } }
         var count: Int { lock.withLock { value } }
+    }
+
+    final class Overlap: @unchecked Sendable {
+        private let lock = NSLock()
+        private var now = 0
+        private var most = 0
+        func enter() { lock.withLock { now += 1; most = max(most, now) } }
+        func leave() { lock.withLock { now -= 1 } }
+        var highest: Int { lock.withLock { most } }
     }
 
     @Test func explicitSyncCommitsWithNormalAndAnswersOnlyAfterTheBarrier() throws {

@@ -77,7 +77,10 @@ public final class DaemonProcess: @unchecked Sendable {
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 20) -> Int32 {
         if process.isRunning { kill(process.processIdentifier, signal) }
         process.waitOrKill(seconds: timeout)
-        return process.terminationStatus
+        let status = process.terminationStatus
+        // 66: a sanitizer's report (scripts/sanitize.sh); the report is in the daemon's log.
+        if status == 66 { FileHandle.standardError.write(Data("daemon exited 66; its log:\n\(log)\n".utf8)) }
+        return status
     }
 
     /// Runs the binary once (a CLI subcommand) and returns what it printed.
