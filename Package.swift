@@ -64,13 +64,16 @@ let package = Package(
         .target(name: "SQLiteLedger", dependencies: ["Ledger", "AlipayNotify", "CSQLite", "CLinux", "SystemSupport"]),
         // The shared ledger: a PostgreSQL database several daemons write at once.
         .target(name: "PostgresLedger", dependencies: ["Ledger", "AlipayNotify", "CLibPQ"]),
-        // HTTPS to Alipay's OpenAPI gateway over libcurl: TLS verified, connection reused,
-        // every failure classified as an unknown result.
-        .target(name: "GatewayTransport", dependencies: ["CCurl", "Locking", "SystemSupport"]),
+        // The one HTTP client over libcurl: TLS verified, handles from a pool, concurrent
+        // requests, every failure classified; each caller's policy is a layer on top.
+        .target(name: "HTTPClient", dependencies: ["CCurl", "Locking", "SystemSupport"]),
+        // Alipay's OpenAPI gateway over the HTTP client: https (or loopback http), a form
+        // body, a 1 MiB cap, every failure an unknown result.
+        .target(name: "GatewayTransport", dependencies: ["HTTPClient"]),
         // The outbox dispatcher and its sinks (HTTP, exec).
         .target(
             name: "Outbox",
-            dependencies: ["AlipayNotify", "Ledger", "CLinux", "SystemSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlipayNotify", "Ledger", "HTTPClient", "CLinux", "SystemSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // Configuration, the notification pipeline and the daemon's lifecycle.
         .target(
@@ -106,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "alipay-sandbox",
             dependencies: [
-                "AlipaySandbox", "AlipayNotify", "AlipayCrypto", "GatewayTransport", "HTTPServer",
+                "AlipaySandbox", "AlipayNotify", "AlipayCrypto", "HTTPClient", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -128,7 +131,8 @@ let package = Package(
         .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "AlipayOpenAPITests", dependencies: ["AlipayOpenAPI", "AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
-        .testTarget(name: "GatewayTransportTests", dependencies: ["GatewayTransport", "HTTPServer", "TestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "TestSupport"]),
+        .testTarget(name: "GatewayTransportTests", dependencies: ["GatewayTransport", "HTTPClient", "HTTPServer", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLiteLedger", "PostgresLedger", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
         .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "AlipayCrypto", "SystemSupport", "TestSupport"]),

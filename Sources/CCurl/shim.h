@@ -1,6 +1,6 @@
 // What Swift needs from libcurl (Debian's OpenSSL flavour). curl_easy_setopt
 // and curl_easy_getinfo are variadic, which Swift cannot call, so each kind
-// of argument the gateway transport passes gets a typed static inline wrapper.
+// of argument the HTTP client passes gets a typed static inline wrapper.
 #ifndef ALIPAY_NOTIFYD_CCURL_SHIM_H
 #define ALIPAY_NOTIFYD_CCURL_SHIM_H
 
@@ -39,6 +39,27 @@ static inline CURLcode notifyd_curl_setopt_pointer(CURL *handle, CURLoption opti
 /// CURLOPT_WRITEFUNCTION.
 static inline CURLcode notifyd_curl_setopt_write_function(CURL *handle, notifyd_curl_write_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+}
+
+/// The share interface's lock callbacks (CURLSHOPT_LOCKFUNC, CURLSHOPT_UNLOCKFUNC).
+typedef void (*notifyd_curl_lock_callback)(CURL *handle, curl_lock_data data, curl_lock_access access, void *context);
+typedef void (*notifyd_curl_unlock_callback)(CURL *handle, curl_lock_data data, void *context);
+
+/// curl_share_setopt with a long (CURLSHOPT_SHARE's data kinds).
+static inline CURLSHcode notifyd_curl_share_setopt_long(CURLSH *share, CURLSHoption option, long value) {
+    return curl_share_setopt(share, option, value);
+}
+
+/// curl_share_setopt with an object pointer (CURLSHOPT_USERDATA).
+static inline CURLSHcode notifyd_curl_share_setopt_pointer(CURLSH *share, CURLSHoption option, void *value) {
+    return curl_share_setopt(share, option, value);
+}
+
+/// CURLSHOPT_LOCKFUNC and CURLSHOPT_UNLOCKFUNC.
+static inline CURLSHcode notifyd_curl_share_set_locks(CURLSH *share, notifyd_curl_lock_callback lock,
+                                                       notifyd_curl_unlock_callback unlock) {
+    CURLSHcode code = curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lock);
+    return code != CURLSHE_OK ? code : curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlock);
 }
 
 /// Information whose result is a long (status code, verify result, errno).

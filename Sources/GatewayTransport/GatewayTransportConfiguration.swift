@@ -43,17 +43,24 @@ public struct GatewayTransportConfiguration: Sendable {
     /// so a wrong URL cannot fill the daemon's memory.
     public var maximumResponseBytes: Int
 
+    /// Connections kept open for reuse, one per call that runs at once.
+    /// Default 8, `gateway-concurrency`'s default: the daemon's callers
+    /// take turns (`GatewayTurns`) so that no more calls than this run at once.
+    public var keptConnections: Int
+
     public init(
         gatewayURL: String = GatewayTransportConfiguration.alipayGatewayURL,
         caFile: String? = nil,
         connectTimeout: Duration = .seconds(5),
         totalTimeout: Duration = .seconds(15),
-        maximumResponseBytes: Int = 1 << 20
+        maximumResponseBytes: Int = 1 << 20,
+        keptConnections: Int = 8
     ) {
         self.gatewayURL = gatewayURL
         self.caFile = caFile
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.maximumResponseBytes = maximumResponseBytes
+        self.keptConnections = keptConnections
     }
 }

@@ -1,93 +1,40 @@
+import HTTPClient
+
 /// Why a call to the gateway got no answer. Every instance is an *unknown*
 /// result: the request may or may not have reached Alipay and been acted on,
 /// so the caller decides nothing from it (see `GatewayTransportResult`).
 ///
-/// `kind` tells the failures apart for logs, metrics and a person; it is a
-/// struct with an opaque code so that new kinds do not break callers that
-/// switch on the known ones. `description` names the gateway's host, what
-/// failed and what to do.
+/// The HTTP client's classification (`HTTPClientError`) with the gateway's
+/// rule added to what to do: retry the very same request, then a person.
 public struct GatewayTransportError: Error, Sendable, CustomStringConvertible {
-    /// What failed, at the level a person acts on.
-    public struct Kind: Hashable, Sendable, CustomStringConvertible {
-        enum Code: String, Sendable {
-            case connectTimeout = "connect timeout"
-            case totalTimeout = "timeout"
-            case connectionFailed = "connection failed"
-            case nameResolution = "name resolution"
-            case untrustedCertificate = "untrusted certificate"
-            case hostNameMismatch = "host name mismatch"
-            case expiredCertificate = "expired certificate"
-            case tlsFailure = "TLS failure"
-            case responseTooLarge = "response too large"
-            case other = "transport failure"
-        }
+    public typealias Kind = HTTPClientError.Kind
 
-        let code: Code
+    /// What the HTTP client found.
+    public let failure: HTTPClientError
 
-        /// No connection within `connectTimeout` (TCP and TLS handshakes).
-        public static let connectTimeout = Kind(code: .connectTimeout)
-        /// No complete answer within `totalTimeout` of the call's start.
-        public static let totalTimeout = Kind(code: .totalTimeout)
-        /// The connection was refused, reset or the host unreachable.
-        public static let connectionFailed = Kind(code: .connectionFailed)
-        /// The gateway's host name (or the proxy's) did not resolve.
-        public static let nameResolution = Kind(code: .nameResolution)
-        /// The certificate chain does not lead to a trusted CA (X509 errors
-        /// 2, 18, 19, 20, 21): unknown issuer, self-signed.
-        public static let untrustedCertificate = Kind(code: .untrustedCertificate)
-        /// The certificate is valid but for another host name.
-        public static let hostNameMismatch = Kind(code: .hostNameMismatch)
-        /// The certificate has expired (X509 error 10), or this machine's clock is wrong.
-        public static let expiredCertificate = Kind(code: .expiredCertificate)
-        /// Any other TLS failure: handshake, protocol, a certificate refused
-        /// for another reason, an unreadable CA file.
-        public static let tlsFailure = Kind(code: .tlsFailure)
-        /// The answer was larger than `maximumResponseBytes`.
-        public static let responseTooLarge = Kind(code: .responseTooLarge)
-        /// Anything else libcurl reports (a reset mid-answer, a malformed answer, …).
-        public static let other = Kind(code: .other)
-
-        /// True for the kinds whose cause is the server's certificate.
-        public var isCertificateProblem: Bool {
-            self == .untrustedCertificate || self == .hostNameMismatch || self == .expiredCertificate
-        }
-
-        public var description: String { code.rawValue }
+    public init(_ failure: HTTPClientError) {
+        self.failure = failure
     }
 
     /// What failed.
-    public let kind: Kind
+    public var kind: Kind { failure.kind }
     /// The gateway URL's host, as the call used it.
-    public let host: String
-    /// libcurl's own words (its error buffer, or `curl_easy_strerror`), for
-    /// the log; the OpenSSL reason is in it for TLS failures.
-    public let detail: String
-    /// libcurl's `CURLcode` (0 when the failure was found by the transport itself).
-    public let curlCode: Int
-    /// OpenSSL's certificate verify result (`X509_V_ERR_*`) when the
-    /// certificate was refused, otherwise `nil`.
-    public let verifyResult: Int?
-
-    /// What to do about it, in the words of the person who must.
-    let remedy: String
-
-    init(kind: Kind, host: String, detail: String, curlCode: Int, verifyResult: Int? = nil, remedy: String) {
-        self.kind = kind
-        self.host = host
-        self.detail = detail
-        self.curlCode = curlCode
-        self.verifyResult = verifyResult
-        self.remedy = remedy
-    }
+    public var host: String { failure.host }
+    /// libcurl's own words, for the log.
+    public var detail: String { failure.detail }
+    /// libcurl's `CURLcode`.
+    public var curlCode: Int { failure.curlCode }
+    /// OpenSSL's certificate verify result when the certificate was refused.
+    public var verifyResult: Int? { failure.verifyResult }
 
     /// Always true: no transport failure tells whether Alipay acted on the
     /// request. Spelled out so a caller's code says what it relies on.
     public var isUnknownResult: Bool { true }
 
+    static let unknownAdvice = "Retry the same request with the same parameters (a refund keeps its out_request_no); "
+        + "if it stays unknown, a person must look."
+
     public var description: String {
-        var text = "gateway \(host): \(kind) (\(detail)"
-        if let verifyResult { text += ", X509 verify result \(verifyResult)" }
-        text += "); the call's result is unknown. \(remedy)"
-        return text
+        "gateway \(failure.summary); the call's result is unknown. \(failure.remedy) \(Self.unknownAdvice)"
     }
 }

@@ -1,94 +1,31 @@
-import CCurl
-#if canImport(Glibc)
-import Glibc
-#endif
+import HTTPClient
 
 /// A gateway URL that passed the transport's policy: `https://` to any
-/// host, or `http://` to a loopback host only.
-///
-/// The URL is parsed by libcurl's own URL parser (`curl_url`), the one the
-/// transfer uses, so the host checked here is the host connected to: no
-/// second parser can disagree about where `http://127.0.0.1@evil/` goes.
+/// host, or `http://` to a loopback host only (a local sandbox), parsed by
+/// libcurl's own URL parser (see `HTTPURL`).
 public struct GatewayURL: Sendable, Equatable, CustomStringConvertible {
-    /// The scheme the policy allows.
-    public enum Scheme: String, Sendable {
-        case https
-        /// Only for a loopback host (a local sandbox).
-        case http
-    }
+    public typealias Scheme = HTTPURL.Scheme
 
-    /// The URL as libcurl normalized it, which is what is requested.
-    public let text: String
-    public let scheme: Scheme
-    /// The host as libcurl reads it (an IPv6 address in brackets).
-    public let host: String
-    /// Whether the host is 127.0.0.0/8, `::1` or `localhost`.
-    public let isLoopback: Bool
+    /// The URL as the HTTP client requests it.
+    public let url: HTTPURL
 
     /// Parses and checks `text`; throws what is wrong and what to do.
     public init(_ text: String) throws(GatewayConfigurationError) {
-        func refuse(_ problem: String, _ remedy: String) -> GatewayConfigurationError {
-            GatewayConfigurationError(setting: "gatewayURL", value: text, problem: problem, remedy: remedy)
-        }
-        guard let url = curl_url() else {
-            throw refuse("libcurl could not allocate a URL handle", "the machine is out of memory")
-        }
-        defer { curl_url_cleanup(url) }
-        guard curl_url_set(url, CURLUPART_URL, text, 0) == CURLUE_OK else {
-            throw refuse(
-                "not a URL libcurl can parse",
-                "write it as \(GatewayTransportConfiguration.alipayGatewayURL) is written"
-            )
-        }
-        func part(_ which: CURLUPart) -> String? {
-            var value: UnsafeMutablePointer<CChar>?
-            guard curl_url_get(url, which, &value, 0) == CURLUE_OK, let value else { return nil }
-            defer { curl_free(value) }
-            return String(cString: value)
-        }
-        guard let schemeText = part(CURLUPART_SCHEME)?.lowercased(), let host = part(CURLUPART_HOST),
-              let normalized = part(CURLUPART_URL) else {
-            throw refuse("has no scheme or no host", "give the whole URL, such as \(GatewayTransportConfiguration.alipayGatewayURL)")
-        }
-        guard part(CURLUPART_USER) == nil, part(CURLUPART_PASSWORD) == nil else {
-            throw refuse("holds a user name or password", "remove the credentials: Alipay's gateway takes none in the URL")
-        }
-        let loopback = Self.isLoopback(host: host)
-        switch schemeText {
-        case "https":
-            scheme = .https
-        case "http" where loopback:
-            scheme = .http
-        case "http":
-            throw refuse(
-                "plain http is allowed only to a loopback host (127.0.0.0/8, ::1, localhost), for a local sandbox, "
-                    + "because the signed request and Alipay's answer would cross the network in clear text",
-                "use https://\(host)…"
-            )
-        default:
-            throw refuse("the scheme '\(schemeText)' is not https", "use an https:// URL")
-        }
-        self.text = normalized
-        self.host = host
-        isLoopback = loopback
+        url = try HTTPURL(text, policy: .httpsOrLoopbackHTTP, setting: "gatewayURL",
+                          example: GatewayTransportConfiguration.alipayGatewayURL)
     }
 
-    public var description: String { text }
+    /// The URL as libcurl normalized it, which is what is requested.
+    public var text: String { url.text }
+    public var scheme: Scheme { url.scheme }
+    /// The host as libcurl reads it (an IPv6 address in brackets).
+    public var host: String { url.host }
+    /// Whether the host is 127.0.0.0/8, `::1` or `localhost`.
+    public var isLoopback: Bool { url.isLoopback }
+    public var description: String { url.text }
 
-    /// 127.0.0.0/8, `::1` (as libcurl writes it, in brackets) and
-    /// `localhost`, which libcurl resolves to loopback without asking DNS.
-    static func isLoopback(host: String) -> Bool {
-        if host.lowercased() == "localhost" { return true }
-        var ipv4 = in_addr()
-        if inet_pton(AF_INET, host, &ipv4) == 1 {
-            return UInt32(bigEndian: ipv4.s_addr) >> 24 == 127
-        }
-        if host.hasPrefix("["), host.hasSuffix("]") {
-            var ipv6 = in6_addr()
-            guard inet_pton(AF_INET6, String(host.dropFirst().dropLast()), &ipv6) == 1 else { return false }
-            var loopback = in6addr_loopback
-            return memcmp(&ipv6, &loopback, MemoryLayout<in6_addr>.size) == 0
-        }
-        return false
-    }
+    static func isLoopback(host: String) -> Bool { HTTPURL.isLoopback(host: host) }
 }
+
+/// A gateway setting the transport refuses (see `HTTPClientConfigurationError`).
+public typealias GatewayConfigurationError = HTTPClientConfigurationError

@@ -69,7 +69,8 @@ public final class AlipayGatewayClient: Sendable {
         do {
             transport = try GatewayTransport(configuration: GatewayTransportConfiguration(
                 gatewayURL: settings.url, caFile: settings.caFile,
-                connectTimeout: min(.seconds(5), settings.timeout), totalTimeout: settings.timeout))
+                connectTimeout: min(.seconds(5), settings.timeout), totalTimeout: settings.timeout,
+                keptConnections: settings.concurrency))
         } catch {
             throw problem(error.setting == "caFile" ? "gateway-ca-file" : "alipay-gateway", "\(error)")
         }

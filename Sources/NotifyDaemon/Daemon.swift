@@ -196,7 +196,8 @@ public final class Daemon: Sendable {
         case .none:
             return nil
         case .http:
-            sink = try HTTPEventSink(url: settings.url ?? "", timeout: settings.timeout)
+            sink = try HTTPEventSink(url: settings.url ?? "", timeout: settings.timeout, caFile: settings.caFile,
+                                    concurrency: settings.delivery.concurrency)
         case .exec:
             sink = try ExecEventSink(command: settings.command ?? "", timeout: settings.timeout)
         }

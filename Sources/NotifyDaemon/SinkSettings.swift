@@ -9,6 +9,8 @@ public struct SinkSettings: Sendable {
 
     public var kind: Kind = .none
     public var url: String?
+    /// With an https:// URL: the CAs to trust instead of the system's.
+    public var caFile: String?
     public var command: String?
     public var timeout: Duration = .seconds(10)
     /// Concurrency, attempts and backoff (the lease follows from `timeout`).

@@ -53,17 +53,19 @@ import TestSupport
         #expect(gateway.connectionsAccepted == 1)
     }
 
-    @Test func serializesConcurrentCallsOnItsOneConnection() async throws {
-        let gateway = try LoopbackGateway { HTTPResponse(status: 200, body: $0.body) }
-        let transport = try GatewayTransport(configuration: .init(gatewayURL: gateway.url))
-        let bodies = try await withThrowingTaskGroup(of: [UInt8].self) { group in
-            for index in 0..<8 {
-                group.addTask { try transport.post(form: Array("n=\(index)".utf8)).get().body }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }
+    @Test func concurrentCallsRunAtOnceUpToTheKeptConnections() throws {
+        // Each answer takes 200 ms: four calls one after the other would take 0.8 s.
+        let gateway = try LoopbackGateway(threads: 2) { request, responder in
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { responder.respond(HTTPResponse(status: 200, body: request.body)) }
         }
-        #expect(Set(bodies) == Set((0..<8).map { Array("n=\($0)".utf8) }))
-        #expect(gateway.connectionsAccepted == 1)
+        let transport = try GatewayTransport(configuration: .init(gatewayURL: gateway.url, keptConnections: 4))
+        let started = Date()
+        let bodies = try onThreads(4) { index in try transport.post(form: Array("n=\(index)".utf8)).get().body }
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(bodies == (0..<4).map { Array("n=\($0)".utf8) })
+        #expect(elapsed < 0.6, "four calls of 200 ms took \(elapsed) s")
+        #expect(gateway.connectionsAccepted == 4)
+        #expect(transport.keptConnections == 4)
     }
 
     @Test func aServerThatNeverAnswersHitsTheTotalTimeout() throws {

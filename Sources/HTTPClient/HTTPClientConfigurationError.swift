@@ -1,7 +1,7 @@
-/// A gateway setting that the transport refuses, said for the person who
-/// wrote it: which setting, its value, why it is refused and what to do.
-public struct GatewayConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The setting, such as `gatewayURL` or `caFile`.
+/// A client setting that cannot work, said for the person who wrote it:
+/// which setting, its value, why it is refused and what to do.
+public struct HTTPClientConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The setting, such as `gatewayURL`, `url` or `caFile`.
     public let setting: String
     /// The value as given.
     public let value: String

@@ -1,52 +1,40 @@
 import CCurl
 import SystemSupport
 
-/// One libcurl easy handle set up for POSTs to one gateway URL, with its
-/// connection cache: the connection stays open between calls and is reused.
+/// One libcurl easy handle with its connection cache: the connection stays
+/// open between requests and is reused by the next one to the same host.
 ///
-/// Not thread-safe (libcurl's easy handles are not): `GatewayTransport`
-/// uses it only under its lock, hence `@unchecked Sendable`.
+/// Not thread-safe (libcurl's easy handles are not): `HTTPClient` lends
+/// each handle to one request at a time, hence `@unchecked Sendable`.
 final class CurlEasyHandle: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
-    private let headers: UnsafeMutablePointer<curl_slist>
     /// libcurl's error text for the last transfer (`CURLOPT_ERRORBUFFER`).
     private let errorBuffer: UnsafeMutablePointer<CChar>
-    private let maximumResponseBytes: Int
+    private let configuration: HTTPClientConfiguration
+    /// Held so the share outlives every handle that uses it.
+    private let share: CurlShare?
     /// The answer's body, filled by the write callback.
     private var responseBody: [UInt8] = []
     private var responseTooLarge = false
 
     /// Makes the handle and sets every option that does not change between
-    /// calls. The options are the transport's security policy; each is named
-    /// here once.
-    init(url: GatewayURL, configuration: GatewayTransportConfiguration) throws(GatewayConfigurationError) {
-        func failure(_ problem: String) -> GatewayConfigurationError {
-            GatewayConfigurationError(
-                setting: "gatewayURL", value: url.text, problem: problem,
+    /// requests. The options are the client's security policy; each is
+    /// named here once.
+    init(configuration: HTTPClientConfiguration, share: CurlShare?) throws(HTTPClientConfigurationError) {
+        func failure(_ problem: String) -> HTTPClientConfigurationError {
+            HTTPClientConfigurationError(
+                setting: "url", value: "-", problem: problem,
                 remedy: "check that libcurl (libcurl4-openssl-dev) is installed and working"
             )
         }
         guard CurlGlobal.initialize(), let handle = curl_easy_init() else {
             throw failure("libcurl could not be initialized")
         }
-        var list: UnsafeMutablePointer<curl_slist>?
-        for header in [
-            "Content-Type: application/x-www-form-urlencoded;charset=utf-8",
-            // The bodies are small: no 100-continue round trip.
-            "Expect:",
-        ] {
-            guard let appended = curl_slist_append(list, header) else {
-                curl_slist_free_all(list)
-                curl_easy_cleanup(handle)
-                throw failure("libcurl could not allocate a header list")
-            }
-            list = appended
-        }
         self.handle = handle
-        headers = list!
+        self.configuration = configuration
+        self.share = share
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
-        maximumResponseBytes = configuration.maximumResponseBytes
 
         var results: [(String, CURLcode)] = []
         func set(_ name: String, _ option: CURLoption, _ value: Int) {
@@ -55,13 +43,9 @@ final class CurlEasyHandle: @unchecked Sendable {
         func set(_ name: String, _ option: CURLoption, _ value: String?) {
             results.append((name, notifyd_curl_setopt_string(handle, option, value)))
         }
-        set("URL", CURLOPT_URL, url.text)
-        // Only the scheme the URL has: no redirect or proxy trick moves the
-        // call to another protocol, and redirects are not followed at all
-        // (CURLOPT_FOLLOWLOCATION stays 0): Alipay's gateway never redirects.
-        set("PROTOCOLS_STR", CURLOPT_PROTOCOLS_STR, url.scheme.rawValue)
+        // Redirects are not followed at all: none of the daemon's peers
+        // redirects, and a redirect could carry a request elsewhere.
         set("FOLLOWLOCATION", CURLOPT_FOLLOWLOCATION, 0)
-        set("POST", CURLOPT_POST, 1)
         set("SSL_VERIFYPEER", CURLOPT_SSL_VERIFYPEER, 1)
         set("SSL_VERIFYHOST", CURLOPT_SSL_VERIFYHOST, 2)
         set("SSLVERSION", CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
@@ -71,11 +55,6 @@ final class CurlEasyHandle: @unchecked Sendable {
             set("CAINFO", CURLOPT_CAINFO, caFile)
             set("CAPATH", CURLOPT_CAPATH, nil)
         }
-        if url.scheme == .http {
-            // Plain http goes only to loopback; an http_proxy from the
-            // environment must not carry it off the machine.
-            set("PROXY", CURLOPT_PROXY, "")
-        }
         // Signals are not for libraries: with NOSIGNAL, libcurl's threaded
         // resolver still honours the timeouts.
         set("NOSIGNAL", CURLOPT_NOSIGNAL, 1)
@@ -83,8 +62,10 @@ final class CurlEasyHandle: @unchecked Sendable {
         set("TIMEOUT_MS", CURLOPT_TIMEOUT_MS, max(1, configuration.totalTimeout.inMilliseconds))
         set("TCP_KEEPALIVE", CURLOPT_TCP_KEEPALIVE, 1)
         set("USERAGENT", CURLOPT_USERAGENT, "alipay-notifyd")
-        results.append(("HTTPHEADER", notifyd_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headers)))
         results.append(("ERRORBUFFER", notifyd_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)))
+        if let share {
+            results.append(("SHARE", notifyd_curl_setopt_pointer(handle, CURLOPT_SHARE, share.handle)))
+        }
         // Refused before reading when Content-Length announces more.
         results.append((
             "MAXFILESIZE_LARGE",
@@ -105,12 +86,11 @@ final class CurlEasyHandle: @unchecked Sendable {
 
     deinit {
         curl_easy_cleanup(handle)
-        curl_slist_free_all(headers)
         errorBuffer.deallocate()
     }
 
     /// An empty C string that never moves: what CURLOPT_POSTFIELDS points
-    /// at between calls.
+    /// at between requests.
     private static var noBody: UnsafePointer<CChar> {
         UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
     }
@@ -119,7 +99,7 @@ final class CurlEasyHandle: @unchecked Sendable {
     /// aborts the transfer with CURLE_WRITE_ERROR once the body would cross
     /// the limit (an answer without Content-Length, such as a chunked one).
     private func append(_ bytes: UnsafeRawBufferPointer) -> Int {
-        guard responseBody.count + bytes.count <= maximumResponseBytes else {
+        guard responseBody.count + bytes.count <= configuration.maximumResponseBytes else {
             responseTooLarge = true
             return 0
         }
@@ -127,34 +107,74 @@ final class CurlEasyHandle: @unchecked Sendable {
         return bytes.count
     }
 
-    /// POSTs `body` on the cached connection (or a new one) and waits for
-    /// the whole answer. `curl_easy_perform`.
-    func post(_ body: [UInt8]) -> Result<GatewayResponse, CurlTransferFailure> {
+    /// Sends `request` on a kept connection (or a new one, trying every
+    /// address the host has) and waits for the whole answer. `curl_easy_perform`.
+    func perform(_ request: HTTPClientRequest) -> Result<HTTPClientResponse, CurlTransferFailure> {
         responseBody.removeAll(keepingCapacity: true)
         responseTooLarge = false
         errorBuffer[0] = 0
-        // CURLOPT_POSTFIELDS is not copied: the bytes must stay put until
-        // the transfer ends, so it runs inside the closure. A NUL keeps an
-        // empty body from being a null pointer (which means "read callback").
-        let bytes = body + [0]
-        let code = bytes.withUnsafeBufferPointer { buffer in
-            let pointer = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            _ = notifyd_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-            _ = notifyd_curl_setopt_string(handle, CURLOPT_POSTFIELDS, pointer)
-            let code = curl_easy_perform(handle)
-            // Leave no pointer to freed memory in the handle between calls
-            // (a static string lives as long as the program).
-            _ = notifyd_curl_setopt_string(handle, CURLOPT_POSTFIELDS, Self.noBody)
-            return code
+        guard let headers = Self.headerList(request.headers) else {
+            return .failure(CurlTransferFailure(curlCode: Int(CURLE_OUT_OF_MEMORY.rawValue), verifyResult: 0, osErrno: 0,
+                                                requestSent: false, responseTooLarge: false,
+                                                message: "libcurl could not allocate the header list"))
+        }
+        defer { curl_slist_free_all(headers) }
+        _ = notifyd_curl_setopt_string(handle, CURLOPT_URL, request.url.text)
+        // Only the scheme the URL has: no redirect or proxy trick moves the
+        // request to another protocol.
+        _ = notifyd_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, request.url.scheme.rawValue)
+        // Plain http to loopback must not be carried off the machine by an
+        // http_proxy from the environment; "" switches proxies off, NULL
+        // lets libcurl read the environment.
+        let noProxy = !configuration.usesEnvironmentProxy || (request.url.scheme == .http && request.url.isLoopback)
+        _ = notifyd_curl_setopt_string(handle, CURLOPT_PROXY, noProxy ? "" : nil)
+        _ = notifyd_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headers)
+        defer { _ = notifyd_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, nil) }
+
+        let code: CURLcode
+        switch request.method {
+        case .get:
+            _ = notifyd_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+            code = curl_easy_perform(handle)
+        case .post:
+            // CURLOPT_POSTFIELDS is not copied: the bytes must stay put until
+            // the transfer ends, so it runs inside the closure. A NUL keeps
+            // an empty body from being a null pointer (which means "read callback").
+            let bytes = request.body + [0]
+            code = bytes.withUnsafeBufferPointer { buffer in
+                let pointer = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+                _ = notifyd_curl_setopt_long(handle, CURLOPT_POST, 1)
+                _ = notifyd_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+                _ = notifyd_curl_setopt_string(handle, CURLOPT_POSTFIELDS, pointer)
+                let code = curl_easy_perform(handle)
+                // Leave no pointer to freed memory in the handle between
+                // requests (a static string lives as long as the program).
+                _ = notifyd_curl_setopt_string(handle, CURLOPT_POSTFIELDS, Self.noBody)
+                return code
+            }
         }
         guard code == CURLE_OK else {
             return .failure(failure(code))
         }
         var status = 0
         _ = notifyd_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        let response = GatewayResponse(status: status, body: responseBody)
+        let response = HTTPClientResponse(status: status, body: responseBody)
         responseBody = []
         return .success(response)
+    }
+
+    /// The request's header lines, and none that asks for a 100-continue
+    /// round trip (the daemon's bodies are small).
+    private static func headerList(_ headers: [(name: String, value: String)]) -> UnsafeMutablePointer<curl_slist>? {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+            guard let appended = curl_slist_append(list, line) else {
+                curl_slist_free_all(list)
+                return nil
+            }
+            list = appended
+        }
+        return list
     }
 
     /// What libcurl knows about the failed transfer.
