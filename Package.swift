@@ -70,17 +70,20 @@ let package = Package(
         // Alipay's OpenAPI gateway over the HTTP client: https (or loopback http), a form
         // body, a 1 MiB cap, every failure an unknown result.
         .target(name: "GatewayTransport", dependencies: ["HTTPClient"]),
+        // Threads for background work: claiming workers (claims with leases, renewed) and a
+        // bounded pool for blocking work a request starts.
+        .target(name: "Workers", dependencies: ["CLinux", "SystemSupport", .product(name: "Logging", package: "swift-log")]),
         // The outbox dispatcher and its sinks (HTTP, exec).
         .target(
             name: "Outbox",
-            dependencies: ["AlipayNotify", "Ledger", "HTTPClient", "CLinux", "SystemSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlipayNotify", "Ledger", "HTTPClient", "Workers", "CLinux", "SystemSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // Configuration, the notification pipeline and the daemon's lifecycle.
         .target(
             name: "NotifyDaemon",
             dependencies: [
                 "AlipayNotify", "AlipayCrypto", "AlipayOpenAPI", "GatewayTransport", "HTTPServer", "Ledger", "SQLiteLedger", "PostgresLedger",
-                "Outbox", "CLinux", "Locking",
+                "Outbox", "Workers", "CLinux", "Locking",
                 "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -134,6 +137,7 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "TestSupport"]),
         .testTarget(name: "GatewayTransportTests", dependencies: ["GatewayTransport", "HTTPClient", "HTTPServer", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLiteLedger", "PostgresLedger", "AlipayNotify", "TestSupport"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
         .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "AlipayCrypto", "SystemSupport", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NotifyDaemon"]),

@@ -107,6 +107,8 @@ public protocol OrderReconciling: AnyObject {
     func requestClose(_ outTradeNo: String, owner: String?, retryAt: String) throws -> Bool
     /// The serials of a business order, oldest first, and the one that paid it.
     func serials(ofBusinessOrder businessOrder: String) throws -> (paidBy: String?, serials: [OrderReconciliation])
+    /// Extends the claims `owner` still holds on these orders to `leaseSeconds` from now.
+    @discardableResult func renewOrderClaims(_ outTradeNos: [String], owner: String, leaseSeconds: Double) throws -> Int
     func orderCounts() throws -> OrderCounts
 }
 
@@ -119,6 +121,8 @@ public protocol OutboxStore: AnyObject {
     @discardableResult func markFailed(_ id: String, owner: String, error: String, retryAt: String?) throws -> Bool
     func redeliver(_ id: String) throws -> RedeliveryResult
     @discardableResult func releaseLeases(ownerPrefix: String) throws -> Int
+    /// Extends the leases `owner` still holds on these events to `leaseSeconds` from now.
+    @discardableResult func renewEventLeases(_ ids: [String], owner: String, leaseSeconds: Double) throws -> Int
     /// True when other processes may write the same ledger at once
     /// (PostgreSQL): leases left by an earlier run then expire rather than
     /// being released at start-up, since they may be another daemon's.
@@ -145,6 +149,8 @@ public protocol RefundBook: AnyObject {
     /// Claims one request if it is due (a command working on its own request).
     func claimRefund(outTradeNo: String, requestNo: String, owner: String, leaseSeconds: Double) throws -> RefundRequest?
     @discardableResult func releaseRefundClaims(ownerPrefix: String) throws -> Int
+    /// Extends the claims `owner` still holds on these requests to `leaseSeconds` from now.
+    @discardableResult func renewRefundClaims(_ requests: [RefundRequest], owner: String, leaseSeconds: Double) throws -> Int
     /// Counts an attempt before its call is made (a refund call's time is
     /// kept: from then on it may have reached Alipay); false when the
     /// request is final or another owner holds it.

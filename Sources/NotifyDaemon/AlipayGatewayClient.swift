@@ -9,7 +9,7 @@ import Ledger
 /// over the transport (TLS verified, bounded in time), and its answer read
 /// with Alipay's keys. Whatever happens, the result is a `GatewayAnswer`
 /// with an id of its own; only a verified answer decides anything.
-public final class AlipayGatewayClient: Sendable {
+public final class AlipayGatewayClient: GatewayCalling {
     let app: MerchantApp
     let alipayKeys: [RSAPublicKey]
     let transport: GatewayTransport
@@ -25,6 +25,9 @@ public final class AlipayGatewayClient: Sendable {
 
     /// The gateway's address, for messages.
     public var gatewayURL: String { transport.configuration.gatewayURL }
+
+    /// The transport's whole-call limit and a margin.
+    public var callSeconds: Double { transport.configuration.totalTimeout.inSeconds + 5 }
 
     /// The client a configuration describes: the app key (required), the
     /// certificates in certificate mode, Alipay's keys, and the transport.
@@ -99,28 +102,6 @@ public final class AlipayGatewayClient: Sendable {
         return GatewayAnswer(callID: callID, method: request.method, outTradeNo: outTradeNo, requestedAt: requestedAt,
                              answeredAt: Timestamp.now(), outcome: outcome, body: body,
                              statedAt: GatewayTimestamp(secondsSince1970: secondsSince1970()))
-    }
-
-    /// `alipay.trade.query` for one order.
-    public func query(_ outTradeNo: String) -> GatewayAnswer {
-        call(.tradeQuery(outTradeNo: outTradeNo), outTradeNo: outTradeNo)
-    }
-
-    /// `alipay.trade.close` for one order.
-    public func close(_ outTradeNo: String) -> GatewayAnswer {
-        call(.tradeClose(outTradeNo: outTradeNo), outTradeNo: outTradeNo)
-    }
-
-    /// `alipay.trade.refund` of one request (its `out_request_no` makes a
-    /// retry the same request).
-    public func refund(_ request: RefundRequest) -> GatewayAnswer {
-        call(.tradeRefund(outTradeNo: request.outTradeNo, refundAmount: request.amount, outRequestNo: request.requestNo,
-                          refundReason: request.reason), outTradeNo: request.outTradeNo)
-    }
-
-    /// `alipay.trade.fastpay.refund.query`: has this request's money moved?
-    public func refundQuery(_ request: RefundRequest) -> GatewayAnswer {
-        call(.refundQuery(outTradeNo: request.outTradeNo, outRequestNo: request.requestNo), outTradeNo: request.outTradeNo)
     }
 
     /// An id no other call (of any daemon) has: the method, the order, the

@@ -5,6 +5,7 @@ import HTTPServer
 import Ledger
 import Logging
 import Outbox
+import Workers
 import Synchronization
 import SystemSupport
 #if canImport(Glibc)
@@ -245,16 +246,27 @@ public final class Daemon: Sendable {
             }
         }
         let policy = configuration.reconciliation
-        logger.notice("asking \(reconciliation.gateway.client.gatewayURL) about orders with no payment \(policy.reconcileAfter) after registration, at most \(configuration.gateway.callsPerSecond) calls/s; unpaid orders are closed at their expiry (order-timeout \(policy.orderTimeout)); refunds are sent\(configuration.refundsDuplicatePayments ? ", duplicate payments included" : "")")
+        logger.notice("asking \(reconciliation.gateway.gatewayURL) about orders with no payment \(policy.reconcileAfter) after registration, at most \(configuration.gateway.callsPerSecond) calls/s and \(configuration.gateway.concurrency) at once; unpaid orders are closed at their expiry (order-timeout \(policy.orderTimeout)); refunds are sent\(configuration.refundsDuplicatePayments ? ", duplicate payments included" : "")")
         let poll = min(1, max(0.1, policy.reconcileAfter.inSeconds / 2))
         let (orderLease, refundLease) = (reconciliation.leaseSeconds, refunds.leaseSeconds)
         let reconciler = ClaimingWorkers<OrderReconciliation>(
-            name: "reconciler", pollInterval: poll, logger: logger,
-            claim: { limit in try writer.performAndWait { store in try store.claimDueOrders(owner: owner, limit: limit, leaseSeconds: orderLease) } },
+            name: "reconciler", concurrency: 4, pollInterval: poll, leaseSeconds: orderLease, logger: logger,
+            claim: { limit, lease in
+                try writer.performAndWait { store in try store.claimDueOrders(owner: owner, limit: limit, leaseSeconds: lease) }
+            },
+            renew: { orders, lease in
+                let keys = orders.map(\.order.outTradeNo)
+                _ = try writer.performAndWait { store in try store.renewOrderClaims(keys, owner: owner, leaseSeconds: lease) }
+            },
             work: { order in _ = reconciliation.run(order, owner: owner) })
         let refunder = ClaimingWorkers<RefundRequest>(
-            name: "refunder", concurrency: 2, pollInterval: 0.5, logger: logger,
-            claim: { limit in try writer.performAndWait { store in try store.claimDueRefunds(owner: owner, limit: limit, leaseSeconds: refundLease) } },
+            name: "refunder", concurrency: 2, pollInterval: 0.5, leaseSeconds: refundLease, logger: logger,
+            claim: { limit, lease in
+                try writer.performAndWait { store in try store.claimDueRefunds(owner: owner, limit: limit, leaseSeconds: lease) }
+            },
+            renew: { requests, lease in
+                _ = try writer.performAndWait { store in try store.renewRefundClaims(requests, owner: owner, leaseSeconds: lease) }
+            },
             work: { request in _ = refunds.run(request, owner: owner) })
         return AskingAlipay(reconciliation: reconciliation, refunds: refunds, reconciler: reconciler, refunder: refunder)
     }

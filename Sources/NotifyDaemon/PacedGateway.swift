@@ -1,29 +1,28 @@
+import AlipayOpenAPI
 import Foundation
 import Ledger
 import Logging
 
-/// Every call the reconciler and the refunder make, made one way: at the
-/// pace `gateway-rate` allows (slower after a `40005`), counted for the
-/// metrics by method and result.
-struct PacedGateway: Sendable {
-    let client: AlipayGatewayClient
-    let limiter: GatewayRateLimiter
+/// Every call the reconciler, the refunder, payment serials and operator
+/// refunds make, made one way: each waits for its turn (`GatewayTurns`:
+/// `gateway-concurrency` at once, `gateway-rate` per second, refunds and
+/// closes first), is counted for the metrics by method and result, and
+/// slows the pace when Alipay says the app calls too often.
+struct PacedGateway: GatewayCalling {
+    let client: any GatewayCalling
+    let turns: GatewayTurns
     let metrics: Metrics
     let logger: Logger
 
-    /// How long one call may take, with a margin: a claim is kept this long
-    /// per call still to make.
-    var callSeconds: Double { client.transport.configuration.totalTimeout.inSeconds + 5 }
+    var callSeconds: Double { client.callSeconds }
+    var gatewayURL: String { client.gatewayURL }
 
-    /// Waits for the turn, makes the call, counts it, and slows down when
-    /// Alipay says the app calls too often.
-    func call(_ make: (AlipayGatewayClient) -> GatewayAnswer) -> GatewayAnswer {
-        limiter.acquire()
-        let answer = make(client)
+    func call(_ request: GatewayRequest, outTradeNo: String) -> GatewayAnswer {
+        let answer = turns.take(GatewayCallPriority(request.method)) { client.call(request, outTradeNo: outTradeNo) }
         metrics.countGatewayCall(answer)
         if case .refusal(let refusal) = answer.outcome, refusal.kind == .rateLimited {
-            limiter.slowDown()
-            logger.warning("Alipay limits the call rate (40005): slowing down to \(limiter.currentRate) calls/s",
+            turns.slowDown()
+            logger.warning("Alipay limits the call rate (40005): slowing down to \(turns.currentRate) calls/s",
                            metadata: ["out_trade_no": "\(answer.outTradeNo)", "method": "\(answer.method.rawValue)"])
         }
         return answer
@@ -41,11 +40,14 @@ struct GatewaySteps: Sendable {
                      metrics: Metrics, logger: Logger) throws(ConfigurationError) -> GatewaySteps? {
         guard configuration.gateway.appPrivateKeyPath != nil else { return nil }
         let gateway = PacedGateway(client: try AlipayGatewayClient.load(configuration),
-                                   limiter: GatewayRateLimiter(callsPerSecond: Double(configuration.gateway.callsPerSecond)),
+                                   turns: GatewayTurns(concurrency: configuration.gateway.concurrency,
+                                                       callsPerSecond: Double(configuration.gateway.callsPerSecond)),
                                    metrics: metrics, logger: logger)
         return GatewaySteps(
-            reconciliation: ReconciliationStep(writer: writer, gateway: gateway, policy: configuration.reconciliation, rules: rules),
-            refunds: RefundStep(writer: writer, gateway: gateway, policy: configuration.refundPolicy, rules: rules))
+            reconciliation: ReconciliationStep(writer: writer, gateway: gateway, policy: configuration.reconciliation, rules: rules,
+                                               metrics: metrics, logger: logger),
+            refunds: RefundStep(writer: writer, gateway: gateway, policy: configuration.refundPolicy, rules: rules,
+                                metrics: metrics, logger: logger))
     }
 }
 

@@ -11,14 +11,14 @@ import Logging
 /// reconciler and the payment serials use it alike.
 struct ReconciliationStep: Sendable {
     let writer: LedgerWriter
-    let gateway: PacedGateway
+    let gateway: any GatewayCalling
     let policy: ReconciliationPolicy
     /// The business checks in force (they follow a reload).
     let rules: @Sendable () -> BusinessRules
+    let metrics: Metrics
+    let logger: Logger
 
     var callSeconds: Double { gateway.callSeconds }
-    var metrics: Metrics { gateway.metrics }
-    var logger: Logger { gateway.logger }
 
     /// The lease a claim needs: a query, a close and a query again.
     var leaseSeconds: Double { callSeconds * 3 + 30 }
@@ -56,7 +56,7 @@ struct ReconciliationStep: Sendable {
                 }
                 order.closeRequestedAt = Timestamp.now()
             }
-            let answer = gateway.call { kind == .query ? $0.query(outTradeNo) : $0.close(outTradeNo) }
+            let answer = kind == .query ? gateway.query(outTradeNo) : gateway.close(outTradeNo)
             let observation = observation(of: answer, order: order.order)
             let accepted = (try? observation?.get()).map { AcceptedObservation(observation: $0, rawBody: answer.body, rules: rules()) }
             let decided: (finding: ReconciliationPolicy.Finding, update: OrderScheduleUpdate, followUp: ReconciliationPolicy.FollowUp?)

@@ -12,14 +12,14 @@ import Logging
 /// `alipay-notifyd refund` and the admin listener use it alike.
 struct RefundStep: Sendable {
     let writer: LedgerWriter
-    let gateway: PacedGateway
+    let gateway: any GatewayCalling
     let policy: RefundPolicy
     /// The business checks in force (they follow a reload).
     let rules: @Sendable () -> BusinessRules
+    let metrics: Metrics
+    let logger: Logger
 
     var callSeconds: Double { gateway.callSeconds }
-    var metrics: Metrics { gateway.metrics }
-    var logger: Logger { gateway.logger }
 
     /// A claim covers a query and a refund.
     var leaseSeconds: Double { callSeconds * 2 + 30 }
@@ -44,7 +44,7 @@ struct RefundStep: Sendable {
                 return request
             }
             let current = request
-            let answer = gateway.call { call == .refund ? $0.refund(current) : $0.refundQuery(current) }
+            let answer = call == .refund ? gateway.refund(current) : gateway.refundQuery(current)
             let finding = Self.finding(answer, call: call)
             let observation = observation(of: answer, request)
             let accepted = (try? observation?.get()).map { AcceptedObservation(observation: $0, rawBody: answer.body, rules: rules()) }

@@ -1,18 +1,19 @@
 import AlipayNotify
-import CLinux
 import Foundation
 import Ledger
 import Logging
 import Synchronization
 import SystemSupport
+import Workers
 
 /// Delivers outbox events to the configured sink, at least once, in order
 /// per `out_trade_no`, on threads of its own: a slow or dead sink never
 /// slows the answers to Alipay.
 ///
-/// It claims due events through the ledger writer (a lease, so an event is
-/// never delivered twice at the same time), hands them to `concurrency`
-/// delivery threads, and records each outcome through the writer: delivered;
+/// Its claiming workers (`ClaimingWorkers`) claim due events through the
+/// ledger writer (a lease, renewed while an attempt lasts, so an event is
+/// never delivered twice at the same time), one per idle delivery thread of
+/// `concurrency`, and each outcome is recorded through the writer: delivered;
 /// failed and due again after an exponential backoff with jitter; or, after
 /// `maximumAttempts`, dead. Killed at any point, it loses nothing: an
 /// undelivered event stays pending and is delivered after the restart with
@@ -53,13 +54,7 @@ public final class OutboxDispatcher: @unchecked Sendable {
     private let writer: LedgerWriter
     private let settings: Settings
     private let logger: Logger
-    private let condition = NSCondition()
-    private var running = false
-    private var inFlight = 0
-    private var work: [OutboxEvent] = []
-    private var woken = false
-    private var threads = 0
-    private let stopped = DispatchSemaphore(value: 0)
+    private var workers: ClaimingWorkers<OutboxEvent>!
 
     public init(writer: LedgerWriter, sink: any EventSink, settings: Settings, owner: String, logger: Logger) {
         self.writer = writer
@@ -67,112 +62,32 @@ public final class OutboxDispatcher: @unchecked Sendable {
         self.settings = settings
         self.owner = owner
         self.logger = logger
+        workers = ClaimingWorkers(
+            name: "outbox", concurrency: settings.concurrency, pollInterval: settings.pollInterval.inSeconds,
+            leaseSeconds: settings.leaseSeconds, logger: logger,
+            claim: { limit, lease in
+                try writer.performAndWait { store in try store.claimEvents(owner: owner, limit: limit, leaseSeconds: lease) }
+            },
+            renew: { events, lease in
+                let ids = events.map(\.id)
+                _ = try writer.performAndWait { store in try store.renewEventLeases(ids, owner: owner, leaseSeconds: lease) }
+            },
+            work: { [unowned self] event in deliver(event) })
     }
 
     public func start() {
-        condition.lock()
-        running = true
-        threads = settings.concurrency + 1
-        condition.unlock()
-        let claimer = Thread { [self] in claimLoop() }
-        claimer.name = "outbox"
-        claimer.start()
-        for index in 0..<settings.concurrency {
-            let worker = Thread { [self] in deliveryLoop(index) }
-            worker.name = "outbox-\(index)"
-            worker.start()
-        }
+        workers.start()
     }
 
     /// New events were committed: look for work now rather than at the next poll.
     public func wake() {
-        condition.lock()
-        woken = true
-        condition.broadcast()
-        condition.unlock()
+        workers.wake()
     }
 
     /// Stops claiming, lets the attempts in progress finish and be recorded,
     /// and returns when every thread has ended.
     public func stop() {
-        condition.lock()
-        let wasRunning = running
-        running = false
-        condition.broadcast()
-        condition.unlock()
-        guard wasRunning else { return }
-        for _ in 0..<(settings.concurrency + 1) { stopped.wait() }
-    }
-
-    private func claimLoop() {
-        notifyd_set_thread_name("outbox")
-        var claimFailures = 0
-        while true {
-            condition.lock()
-            guard running else {
-                condition.unlock()
-                break
-            }
-            let free = settings.concurrency - inFlight - work.count
-            woken = false
-            condition.unlock()
-
-            var claimed: [OutboxEvent] = []
-            if free > 0 {
-                do {
-                    let owner = self.owner, lease = settings.leaseSeconds
-                    claimed = try writer.performAndWait { store in
-                        try store.claimEvents(owner: owner, limit: free, leaseSeconds: lease)
-                    }
-                    if claimFailures > 0 {
-                        logger.notice("claiming outbox events again after \(claimFailures) failed attempt(s)")
-                        claimFailures = 0
-                    }
-                } catch {
-                    // While the ledger is away this fails at every poll: say it once, then now and then.
-                    claimFailures += 1
-                    if claimFailures == 1 || claimFailures % 60 == 0 {
-                        logger.error("cannot claim outbox events (\(claimFailures) attempt(s) in a row; retrying): \(error)")
-                    }
-                }
-            }
-
-            condition.lock()
-            if !claimed.isEmpty {
-                work.append(contentsOf: claimed)
-                inFlight += claimed.count
-                condition.broadcast()
-            }
-            // Claimed a full share: there may be more. Otherwise wait to be woken.
-            if claimed.count < free || free == 0, running, !woken {
-                _ = condition.wait(until: Date().addingTimeInterval(settings.pollInterval.inSeconds))
-            }
-            condition.unlock()
-        }
-        stopped.signal()
-    }
-
-    private func deliveryLoop(_ index: Int) {
-        notifyd_set_thread_name("outbox-\(index)")
-        while true {
-            condition.lock()
-            while work.isEmpty && running { condition.wait() }
-            if work.isEmpty {
-                condition.unlock()
-                break
-            }
-            let event = work.removeFirst()
-            condition.unlock()
-
-            deliver(event)
-
-            condition.lock()
-            inFlight -= 1
-            woken = true
-            condition.broadcast()
-            condition.unlock()
-        }
-        stopped.signal()
+        workers.stop()
     }
 
     private func deliver(_ event: OutboxEvent) {

@@ -168,14 +168,38 @@ import TestSupport
         #expect(daemon.stop() == 0)
     }
 
+    @Test func aSlowSinkHoldingAThousandPendingEventsCostsTheDaemonNoCPU() throws {
+        let corpus = try SignedCorpus.paid(count: 1000, seed: 26)
+        let directory = TemporaryDirectory("e2e-slow-sink")
+        // The sink takes every POST and answers none within the attempt's 5 s.
+        let sink = try ScriptedSinkServer(script: [], then: .hang)
+        let daemon = try DaemonProcess(arguments: DaemonProcess.fixtureArguments(directory, extra: [
+            "--accept-unknown-orders", "--sink", "http", "--sink-url", sink.url, "--sink-timeout", "5s", "--sink-concurrency", "4"]),
+            directory: directory)
+        #expect(KeepAliveLoad.post(corpus, port: daemon.port, connections: 4).allSatisfy { $0.body == "success" })
+        #expect(Self.waitUntil(seconds: 10) { sink.requests.count >= 4 }, "every delivery thread waits on the sink")
+        let before = ProcessCPU.seconds(of: daemon.process.processIdentifier)
+        Thread.sleep(forTimeInterval: 3)
+        let spent = ProcessCPU.seconds(of: daemon.process.processIdentifier) - before
+        print("outbox: 1,000 pending events and a sink that holds all 4 deliveries: the daemon used \(Int(spent * 1000)) ms of CPU in 3 s")
+        #expect(spent < 0.1, "the daemon spent \(spent) s of CPU in 3 s while its sink was slow")
+        #expect(sink.requests.count == 4, "no more attempts at once than delivery threads")
+        #expect(try daemon.sql("SELECT count(*) FROM events WHERE state = 'pending'") == "1000")
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func sinkSettingsThatCannotWorkAreRefusedAtStart() throws {
         let directory = TemporaryDirectory("e2e-sinkconfig")
         let noURL = try DaemonProcess.command(DaemonProcess.fixtureArguments(directory, extra: ["--sink", "http"]))
         #expect(noURL.status == 78)
         #expect(noURL.stderr.contains("no 'sink-url' is set"))
-        let https = try DaemonProcess.command(DaemonProcess.fixtureArguments(directory, extra: ["--sink", "http", "--sink-url", "https://x/y"]))
-        #expect(https.status == 78)
-        #expect(https.stderr.contains("https is not supported"))
+        let ftp = try DaemonProcess.command(DaemonProcess.fixtureArguments(directory, extra: ["--sink", "http", "--sink-url", "ftp://x/y"]))
+        #expect(ftp.status == 78)
+        #expect(ftp.stderr.contains("sink-url 'ftp://x/y'") && ftp.stderr.contains("not http or https"))
+        let noCA = try DaemonProcess.command(DaemonProcess.fixtureArguments(
+            directory, extra: ["--sink", "http", "--sink-url", "https://x/y", "--sink-ca-file", directory.file("no-such-ca.pem")]))
+        #expect(noCA.status == 78)
+        #expect(noCA.stderr.contains("sink-ca-file"))
         let publicAdmin = try DaemonProcess.command(DaemonProcess.fixtureArguments(directory, extra: ["--admin-listen", "0.0.0.0:9999"]))
         #expect(publicAdmin.status == 78)
         #expect(publicAdmin.stderr.contains("not a loopback address"))

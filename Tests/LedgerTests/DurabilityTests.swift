@@ -73,6 +73,15 @@ import TestSupport
             try inner.serials(ofBusinessOrder: businessOrder)
         }
         func orderCounts() throws -> OrderCounts { try inner.orderCounts() }
+        func renewOrderClaims(_ outTradeNos: [String], owner: String, leaseSeconds: Double) throws -> Int {
+            try inner.renewOrderClaims(outTradeNos, owner: owner, leaseSeconds: leaseSeconds)
+        }
+        func renewRefundClaims(_ requests: [RefundRequest], owner: String, leaseSeconds: Double) throws -> Int {
+            try inner.renewRefundClaims(requests, owner: owner, leaseSeconds: leaseSeconds)
+        }
+        func renewEventLeases(_ ids: [String], owner: String, leaseSeconds: Double) throws -> Int {
+            try inner.renewEventLeases(ids, owner: owner, leaseSeconds: leaseSeconds)
+        }
         func requestRefund(_ request: RefundRequest, owner: String?, leaseSeconds: Double) throws -> RefundRequestOutcome {
             try inner.requestRefund(request, owner: owner, leaseSeconds: leaseSeconds)
         }

@@ -116,15 +116,4 @@ import Testing
         #expect(Timestamp.epochSeconds(planned.order.expiresAt ?? "").map { ($0 - created).rounded() } == 1800, "order-timeout")
         #expect(Timestamp.epochSeconds(planned.firstQueryAt).map { ($0 - created).rounded() } == 300)
     }
-
-    @Test func theRateLimiterSpacesCallsAndSlowsDownOn40005() {
-        let limiter = GatewayRateLimiter(callsPerSecond: 20)
-        let started = Date()
-        for _ in 0..<11 { limiter.acquire() }
-        #expect(Date().timeIntervalSince(started) >= 0.45, "11 calls at 20/s take at least half a second")
-        limiter.slowDown()
-        #expect(limiter.currentRate == 10)
-        for _ in 0..<10 { limiter.slowDown() }
-        #expect(limiter.currentRate == 0.2, "never slower than one call in 5 s")
-    }
 }

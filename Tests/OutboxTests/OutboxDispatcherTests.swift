@@ -88,3 +88,4 @@ import TestSupport
         }
     }
 }
+
