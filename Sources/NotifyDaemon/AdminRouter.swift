@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Ledger
 import Logging
+import Workers
 
 /// The admin listener (loopback only): register orders, look a trade up,
 /// list and redeliver events. JSON in and out; every change goes through
@@ -17,11 +18,15 @@ import Logging
 ///     POST /events/{id}/redeliver        (the id percent-encoded, e.g. ORDER1%2Fship)
 struct AdminRouter: HTTPHandler {
     let writer: LedgerWriter
+    /// Reads (a trade, lists) go to the reading connection, not between the writer's batches.
+    let reader: LedgerReader
     let logger: Logger
     /// Order expiry and first query time.
     let policy: ReconciliationPolicy
     let serials: PaymentSerials
     let refunds: OperatorRefunds
+    /// Where requests that call Alipay wait for it: never an event loop.
+    let blockingWork: BoundedWorkPool
     /// Routes added by others (health, metrics): path → handler.
     let extraRoutes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void]
 
@@ -51,7 +56,7 @@ struct AdminRouter: HTTPHandler {
             refund(outTradeNo, request.body, responder)
         case ("GET", let path) where path.hasPrefix("/trades/"):
             let outTradeNo = Self.decoded(path.dropFirst("/trades/".count))
-            perform({ store in try store.tradeDetails(outTradeNo) }, responder) { details in
+            read({ store in try store.tradeDetails(outTradeNo) }, responder) { details in
                 guard let details else { return Self.json(404, LedgerJSON.error("no order, notification or trade \(outTradeNo)")) }
                 return Self.json(200, LedgerJSON.trade(details))
             }
@@ -142,7 +147,7 @@ struct AdminRouter: HTTPHandler {
             return responder.respond(Self.json(400, LedgerJSON.error("\(error)")))
         }
         // Closing earlier serials calls Alipay: not on the event loop.
-        DispatchQueue.global().async { [serials] in
+        runBlocking(responder) { [serials] in
             switch serials.newSerial(businessOrder: businessOrder, amount: amount, expiry: expiry) {
             case .created(let order):
                 responder.respond(Self.json(201, "{\"out_trade_no\":\(JSONText.string(order.outTradeNo)),\"business_order\":\(JSONText.string(businessOrder)),"
@@ -172,7 +177,7 @@ struct AdminRouter: HTTPHandler {
             return responder.respond(Self.json(400, LedgerJSON.error("request_no must be a string")))
         }
         // The first attempt calls Alipay: not on the event loop.
-        DispatchQueue.global().async { [refunds] in
+        runBlocking(responder) { [refunds] in
             switch refunds.refund(outTradeNo: outTradeNo, amount: amount, reason: reason, requestNo: requestNo) {
             case .request(let request, let new):
                 responder.respond(Self.json(new ? 201 : 200, LedgerJSON.refund(request)))
@@ -197,7 +202,7 @@ struct AdminRouter: HTTPHandler {
             return responder.respond(Self.json(400, LedgerJSON.error("limit must be 1 to 10000")))
         }
         let filter = state
-        perform({ store in try store.orders(state: filter, limit: limit) }, responder) { orders in
+        read({ store in try store.orders(state: filter, limit: limit) }, responder) { orders in
             Self.json(200, "{\"orders\":[" + orders.map(LedgerJSON.order).joined(separator: ",") + "]}")
         }
     }
@@ -222,19 +227,40 @@ struct AdminRouter: HTTPHandler {
             return responder.respond(Self.json(400, LedgerJSON.error("limit must be 1 to 10000")))
         }
         let filter = (state: state, kind: kind)
-        perform({ store in try store.events(state: filter.state, kind: filter.kind, limit: limit) }, responder) { events in
+        read({ store in try store.events(state: filter.state, kind: filter.kind, limit: limit) }, responder) { events in
             Self.json(200, LedgerJSON.events(events))
+        }
+    }
+
+    /// Runs `work` on the pool for blocking work, or answers 503 at once
+    /// when it is full (every thread waiting on Alipay and the queue full).
+    private func runBlocking(_ responder: HTTPResponder, _ work: @escaping @Sendable () -> Void) {
+        guard blockingWork.submit(work) else {
+            var busy = Self.json(503, LedgerJSON.error(
+                "\(blockingWork.threads + blockingWork.queueLimit) requests that call Alipay are in progress or waiting already; try again shortly"))
+            busy.headers.append(("Retry-After", "\(Self.retryAfterSeconds)"))
+            return responder.respond(busy)
+        }
+    }
+
+    /// What a client that found the pool full is told to wait.
+    static let retryAfterSeconds = 2
+
+    private func read<T: Sendable>(_ work: @escaping @Sendable (any LedgerStore) throws -> T, _ responder: HTTPResponder,
+                                   _ render: @escaping @Sendable (T) -> HTTPResponse) {
+        reader.read(work) { result in Self.answer(result, responder, render) }
+    }
+
+    private static func answer<T>(_ result: Result<T, any Error>, _ responder: HTTPResponder, _ render: (T) -> HTTPResponse) {
+        switch result {
+        case .success(let value): responder.respond(render(value))
+        case .failure(let error): responder.respond(Self.json(503, LedgerJSON.error("the ledger is unavailable: \(error)")))
         }
     }
 
     private func perform<T: Sendable>(_ work: @escaping @Sendable (any LedgerStore) throws -> T, _ responder: HTTPResponder,
                                       _ render: @escaping @Sendable (T) -> HTTPResponse) {
-        writer.perform(work) { result in
-            switch result {
-            case .success(let value): responder.respond(render(value))
-            case .failure(let error): responder.respond(Self.json(503, LedgerJSON.error("the ledger is unavailable: \(error)")))
-            }
-        }
+        writer.perform(work) { result in Self.answer(result, responder, render) }
     }
 
     static func json(_ status: Int, _ body: String, allow: String? = nil) -> HTTPResponse {

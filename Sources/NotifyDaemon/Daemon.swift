@@ -54,12 +54,14 @@ public final class Daemon: Sendable {
 
         let store: any LedgerStore
         let additionalStores: [any LedgerStore]
+        let reader: LedgerReader
         do {
             store = try configuration.ledger.openForDaemon()
             // More write connections for a PostgreSQL ledger (connected lazily, as the first).
             additionalStores = store.isShared
                 ? try (1..<max(1, configuration.ledgerWriters)).map { _ in try configuration.ledger.openForDaemon() }
                 : []
+            reader = LedgerReader(store: try configuration.ledger.openReader())
         } catch {
             logger.critical("cannot open the ledger '\(configuration.ledger)': \(error)")
             return 1
@@ -120,6 +122,10 @@ public final class Daemon: Sendable {
         let serials = PaymentSerials(writer: writer, step: asking?.reconciliation, policy: configuration.reconciliation, logger: logger)
         let refunds = OperatorRefunds(writer: writer, step: asking?.refunds, owner: owner, logger: logger)
 
+        // Admin requests that call Alipay (a refund's first attempt, closing
+        // earlier serials) wait here: at most 4 at once and 16 waiting.
+        let adminWork = BoundedWorkPool(name: "admin-work", threads: 4, queueLimit: 16)
+
         let server: HTTPServer
         let socket: ListeningSocket
         var adminSocket: ListeningSocket?
@@ -146,9 +152,11 @@ public final class Daemon: Sendable {
         if let adminSocket {
             let service = ServiceRoutes(writer: writer, instance: instance, ledger: configuration.ledger,
                                         minimumFreeDiskBytes: configuration.minimumFreeDiskBytes,
-                                        metrics: metrics, server: server, dispatcher: dispatcher)
-            server.addListener(adminSocket, handler: AdminRouter(writer: writer, logger: logger, policy: configuration.reconciliation,
-                                                                 serials: serials, refunds: refunds, extraRoutes: service.routes))
+                                        metrics: metrics, gauges: LedgerGauges(reader: reader), server: server, dispatcher: dispatcher)
+            server.addListener(adminSocket, handler: AdminRouter(writer: writer, reader: reader, logger: logger,
+                                                                 policy: configuration.reconciliation,
+                                                                 serials: serials, refunds: refunds, blockingWork: adminWork,
+                                                                 extraRoutes: service.routes))
         }
 
         let signals = installSignalHandlers(reload: reload)
@@ -179,6 +187,7 @@ public final class Daemon: Sendable {
         logger.notice("stopping: no new connections; finishing requests in flight (grace \(configuration.shutdownGracePeriod))")
         let graceful = server.shutdown(gracePeriod: configuration.shutdownGracePeriod)
         watchdog?.stop()
+        adminWork.stop()
         asking?.reconciler.stop()
         asking?.refunder.stop()
         dispatcher?.stop()

@@ -29,4 +29,15 @@ extension LedgerLocation {
             return PostgresLedgerStore(connectionString: connectionString)
         }
     }
+
+    /// Opens a reading connection for the daemon's operator reads (see
+    /// `LedgerReader`): after `openForDaemon`, which migrated the ledger.
+    public func openReader() throws -> any LedgerStore {
+        switch self {
+        case .sqlite(let path):
+            return try SQLiteLedgerStore.reader(path: path)
+        case .postgres(let connectionString):
+            return PostgresLedgerStore(connectionString: connectionString)
+        }
+    }
 }

@@ -16,6 +16,8 @@ struct ServiceRoutes: Sendable {
     let ledger: LedgerLocation
     let minimumFreeDiskBytes: Int
     let metrics: Metrics
+    /// The ledger's gauges, read on the reading connection.
+    let gauges: LedgerGauges
     /// Unowned: the server holds these routes, and the daemon holds the server.
     unowned let server: HTTPServer
     let dispatcher: OutboxDispatcher?
@@ -43,12 +45,11 @@ struct ServiceRoutes: Sendable {
     }
 
     private func scrape(_ responder: HTTPResponder) {
-        writer.perform({ store in (try store.outboxBacklog(), try store.orderCounts(), try store.refundCounts()) }) { [metrics, server, dispatcher] result in
-            let read = try? result.get()
-            let backlog = read?.0
+        gauges.current { [metrics, server, dispatcher] values in
             let body = metrics.render(server: server, dispatcher: dispatcher,
-                                      backlog: backlog.map { (pending: $0.pending, dead: $0.dead, oldestPendingCreatedAt: $0.oldestPendingCreatedAt) },
-                                      orders: read?.1, refunds: read?.2)
+                                      backlog: values.map { (pending: $0.backlog.pending, dead: $0.backlog.dead,
+                                                             oldestPendingCreatedAt: $0.backlog.oldestPendingCreatedAt) },
+                                      orders: values?.orders, refunds: values?.refunds)
             responder.respond(HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                            body: Array(body.utf8)))
         }

@@ -44,6 +44,28 @@ import TestSupport
         #expect(refunds?.first?["state"] as? String == "succeeded")
     }
 
+    @Test func refundsBeyondTheAdminPoolAreAnswered503WithRetryAfterAtOnce() throws {
+        let setup = try ReconcilingDaemon("refund-pool", settings: ["reconcile-after = 5m", "gateway-timeout = 2s"])
+        try setup.order("POOL-1", "50.00")
+        try pay(setup, "POOL-1", "50.00")
+        // Alipay answers refunds later than gateway-timeout: each first attempt waits 2 s.
+        try setup.sandbox.command(["fault", "POOL-1", "alipay.trade.refund", "slow", "--times", "0"])
+        let url = setup.daemon.adminURL + "/trades/POOL-1/refunds"
+        // 4 threads and 16 waiting: of 24 at once, at least 4 find it full.
+        let replies = try onThreads(24) { index in
+            try Curl.post(url, body: #"{"amount":"0.01","reason":"pool test","request_no":"P-\#(index)"}"#, extraArguments: ["-i"], timeout: 60)
+        }
+        let refused = replies.filter { $0.status == 503 }
+        #expect(refused.count >= 4, "\(replies.map(\.status))")
+        #expect(refused.allSatisfy { $0.body.contains("Retry-After: 2") && $0.body.contains("try again shortly") })
+        #expect(refused.allSatisfy { $0.seconds < 1 }, "refused at once, not after waiting: \(refused.map(\.seconds))")
+        #expect(replies.filter { $0.status == 201 }.count == 24 - refused.count, "\(replies.map(\.status))")
+        // The admin listener stayed responsive meanwhile, and what was refused was not recorded.
+        #expect(try Curl.get(setup.daemon.adminURL + "/livez").status == 200)
+        #expect(try setup.sql("SELECT count(*) FROM refund_requests") == "\(24 - refused.count)")
+        print("admin pool: 24 refunds at once against a gateway slower than gateway-timeout: \(24 - refused.count) recorded, \(refused.count) answered 503 Retry-After in at most \(Int((refused.map(\.seconds).max() ?? 0) * 1000)) ms")
+    }
+
     @Test func anOperatorRefundHappensOnceHoweverOftenItIsAsked() throws {
         let setup = try ReconcilingDaemon("refund-operator", settings: ["reconcile-after = 5m"])
         try setup.order("OP-1", "50.00")
