@@ -3,6 +3,7 @@
 # alipay-sandbox, while notifications keep arriving.
 #
 #   scripts/reconcile-bench.sh [--orders N] [--rate CALLS_PER_S] [--duration SECONDS] [--out DIR]
+#                              [--gateway-latency SECONDS] [--concurrency "1 8"] [--reconciler-only]
 #
 # Builds release; starts alipay-sandbox (plain HTTP on loopback, the fixture
 # keys); registers N orders (default 100000) due now in a fresh SQLite ledger
@@ -10,21 +11,27 @@
 # --duration seconds (default 20), each on a fresh copy of that ledger:
 #   listen-c1, listen-c16    the daemon without app-private-key (it only listens), wrk at 1 and 16 connections
 #   reconcile-c1, reconcile-c16   the same with the reconciler asking at --rate calls/s (default 100)
-# and one run of the reconciler alone. Prints, per run: notifications/s and
-# latency percentiles, gateway calls/s, how many orders were asked about, the
-# daemon's CPU and its resident memory (sampled every second: first, peak, last).
+# and one run of the reconciler alone per --concurrency value (gateway-concurrency;
+# default 8), against a sandbox that answers every call after --gateway-latency
+# seconds (default 0). --reconciler-only skips the four runs with notifications.
+# Prints, per run: notifications/s and latency percentiles, gateway calls/s, how
+# many orders were asked about, the daemon's CPU and its resident memory
+# (sampled every second: first, peak, last).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-orders=100000; rate=100; duration=20; out=""
+orders=100000; rate=100; duration=20; out=""; latency=0; concurrencies="8"; reconciler_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --orders) orders="$2"; shift 2 ;;
     --rate) rate="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    *) sed -n 2,16p "$0"; exit 2 ;;
+    --gateway-latency) latency="$2"; shift 2 ;;
+    --concurrency) concurrencies="$2"; shift 2 ;;
+    --reconciler-only) reconciler_only=1; shift ;;
+    *) sed -n 2,22p "$0"; exit 2 ;;
   esac
 done
 out="${out:-$root/.build/bench-results/reconcile-$(date +%Y%m%d-%H%M%S)}"
@@ -54,7 +61,7 @@ ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 "$sandbox" serve --listen "127.0.0.1:$sandbox_port" --alipay-private-key "$keys/alipay_private_key.pem" \
-  --app-public-key "$keys/alipay_public_key_next.pem" --app-id "$app_id" > "$out/sandbox.log" 2>&1 &
+  --app-public-key "$keys/alipay_public_key_next.pem" --app-id "$app_id" --latency "$latency" > "$out/sandbox.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q "gateway http" "$out/sandbox.log" && break; sleep 0.1; done
 
@@ -70,16 +77,16 @@ SELECT printf('OPEN-%07d', i), 1000, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-10 
 FROM n;
 SQL
 
-table="| run | notify connections | notifications/s | p50 ms | p90 ms | p99 ms | gateway calls/s | orders asked (of all) | daemon CPU (1 core = 100%) | RSS MiB first / peak / last |"
-table+=$'\n'"|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+table="| run | gateway-concurrency | notify connections | notifications/s | p50 ms | p90 ms | p99 ms | gateway calls/s | orders asked (of all) | daemon CPU (1 core = 100%) | RSS MiB first / peak / last |"
+table+=$'\n'"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 
-run() { # $1 = tag, $2 = reconcile (0|1), $3 = connections (0: no notifications)
-  local tag="$1" reconcile="$2" c="$3"
+run() { # $1 = tag, $2 = reconcile (0|1), $3 = connections (0: no notifications), $4 = gateway-concurrency
+  local tag="$1" reconcile="$2" c="$3" concurrency="${4:-8}"
   local db="$out/ledger-$tag.db"
   rm -f "$db"*; cp "$template" "$db"; sync; sleep 1
   local asking=()
   [ "$reconcile" = 1 ] && asking=(--app-private-key "$keys/alipay_private_key_next.pem" --alipay-gateway "http://127.0.0.1:$sandbox_port/gateway.do"
-                                  --gateway-rate "$rate" --reconcile-after 1s)
+                                  --gateway-rate "$rate" --gateway-concurrency "$concurrency" --reconcile-after 1s)
   "$daemon" serve --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" --db "$db" --log-level notice \
     --alipay-public-key "$keys/alipay_public_key.pem" --app-id "$app_id" --accept-unknown-orders "${asking[@]}" \
     2> "$out/daemon-$tag.log" &
@@ -122,18 +129,22 @@ s = [float(x) for x in open(sys.argv[1]) if x.strip()] or [0]
 print(f'{s[0]:.1f} / {max(s):.1f} / {s[-1]:.1f}')" "$out/rss-$tag.txt")
   local connections="$c"; [ "$c" = 0 ] && connections="-"
   echo "   $tag: $notify notifications/s (p50 $p50, p90 $p90, p99 $p99 ms), $cps gateway calls/s, $asked orders asked, CPU $cpu, RSS $rss MiB"
-  table+=$'\n'"| $tag | $connections | $notify | $p50 | $p90 | $p99 | $cps | $asked | $cpu | $rss |"
+  table+=$'\n'"| $tag | $concurrency | $connections | $notify | $p50 | $p90 | $p99 | $cps | $asked | $cpu | $rss |"
   rm -f "$db"*
 }
 
-for c in 1 16; do
-  echo "== notifications at $c connection(s), the daemon only listening"; run "listen-c$c" 0 "$c"
-  echo "== notifications at $c connection(s), the reconciler asking at $rate calls/s"; run "reconcile-c$c" 1 "$c"
+if [ "$reconciler_only" = 0 ]; then
+  for c in 1 16; do
+    echo "== notifications at $c connection(s), the daemon only listening"; run "listen-c$c" 0 "$c"
+    echo "== notifications at $c connection(s), the reconciler asking at $rate calls/s"; run "reconcile-c$c" 1 "$c"
+  done
+fi
+for concurrency in $concurrencies; do
+  echo "== the reconciler alone, gateway-concurrency $concurrency"; run "reconcile-only" 1 0 "$concurrency"
 done
-echo "== the reconciler alone"; run "reconcile-only" 1 0
 
 echo
 echo "$table" | tee "$out/summary.md"
 echo
-echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $orders orders, gateway-rate $rate, ${duration}s per run"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $orders orders, gateway-rate $rate, gateway latency ${latency}s, ${duration}s per run"
 echo "results: $out"

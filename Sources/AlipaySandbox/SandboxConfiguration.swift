@@ -16,6 +16,9 @@ public struct SandboxConfiguration: Sendable {
     public var appCertSN: String?
     /// Certificate mode: the `alipay_root_cert_sn` every request must carry.
     public var alipayRootCertSN: String?
+    /// Every gateway answer waits this long before it is sent, as from an
+    /// Alipay far across the network (a `slow` fault waits its own delay).
+    public var latencySeconds: Double = 0
 
     public init(alipayPrivateKey: RSAPrivateKey, appPublicKey: RSAPublicKey, appID: String, sellerID: String = "2088000000000001") {
         self.alipayPrivateKey = alipayPrivateKey

@@ -62,7 +62,7 @@ public struct SandboxGateway: Sendable {
                        fault: armed?.fault.rawValue, at: Self.chinaNow()))
         do {
             let bytes = try answer.body(signer: configuration.alipayPrivateKey, fault: armed?.fault, decoy: decoy)
-            return (bytes, armed?.fault == .slow ? armed?.delaySeconds ?? 30 : 0)
+            return (bytes, armed?.fault == .slow ? armed?.delaySeconds ?? 30 : configuration.latencySeconds)
         } catch {
             return (Self.gatewayError(nodeName: nodeName, subCode: "isp.sign-error", "the sandbox could not sign: \(error)", code: "20000"), 0)
         }

@@ -259,7 +259,7 @@ public final class Daemon: Sendable {
         let poll = min(1, max(0.1, policy.reconcileAfter.inSeconds / 2))
         let (orderLease, refundLease) = (reconciliation.leaseSeconds, refunds.leaseSeconds)
         let reconciler = ClaimingWorkers<OrderReconciliation>(
-            name: "reconciler", concurrency: 4, pollInterval: poll, leaseSeconds: orderLease, logger: logger,
+            name: "reconciler", concurrency: configuration.gateway.concurrency, pollInterval: poll, leaseSeconds: orderLease, logger: logger,
             claim: { limit, lease in
                 try writer.performAndWait { store in try store.claimDueOrders(owner: owner, limit: limit, leaseSeconds: lease) }
             },
@@ -269,7 +269,7 @@ public final class Daemon: Sendable {
             },
             work: { order in _ = reconciliation.run(order, owner: owner) })
         let refunder = ClaimingWorkers<RefundRequest>(
-            name: "refunder", concurrency: 2, pollInterval: 0.5, leaseSeconds: refundLease, logger: logger,
+            name: "refunder", concurrency: max(2, configuration.gateway.concurrency / 4), pollInterval: 0.5, leaseSeconds: refundLease, logger: logger,
             claim: { limit, lease in
                 try writer.performAndWait { store in try store.claimDueRefunds(owner: owner, limit: limit, leaseSeconds: lease) }
             },

@@ -39,6 +39,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("alipay-root-cert-sn"), help: ArgumentHelp("Certificate mode: refuse requests whose alipay_root_cert_sn is not this.", valueName: "SN"))
     var alipayRootCertSN: String?
 
+    @Option(help: ArgumentHelp("Answer every gateway call this long after it came, as an Alipay across the network does.", valueName: "SECONDS"))
+    var latency: Double = 0
+
     func run() throws {
         let logger = Logger(label: "alipay-sandbox")
         let privateKey: RSAPrivateKey, publicKey: RSAPublicKey
@@ -56,6 +59,7 @@ struct ServeCommand: ParsableCommand {
         configuration.timestampTolerance = timestampTolerance
         configuration.appCertSN = appCertSN
         configuration.alipayRootCertSN = alipayRootCertSN
+        configuration.latencySeconds = max(0, latency)
         let address = try SocketAddress(parsing: listen)
         let notifications = NotificationSchedule(alipayPrivateKey: privateKey, post: LoopbackOrHTTPSPost.post,
                                                  log: { logger.info("\($0)") })
