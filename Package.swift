@@ -78,13 +78,41 @@ let package = Package(
             name: "Outbox",
             dependencies: ["AlipayNotify", "Ledger", "HTTPClient", "Workers", "CLinux", "SystemSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        // Configuration, the notification pipeline and the daemon's lifecycle.
+        // What the daemon counts and how it logs: metrics, histograms, Prometheus text, log lines.
+        .target(
+            name: "Observability",
+            dependencies: ["HTTPServer", "Ledger", "Outbox", "Locking", "SystemSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The active side: calls to Alipay (client, turns, pacing), reconciliation, refunds,
+        // payment serials, order expiry; pure policies and the steps that record what they decide.
+        .target(
+            name: "ActiveSide",
+            dependencies: [
+                "AlipayNotify", "AlipayCrypto", "AlipayOpenAPI", "GatewayTransport", "Ledger", "Observability", "Locking", "SystemSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Settings and the config file: one declaration per setting drives the parser, the flags,
+        // --help, check-config and the README table.
+        .target(
+            name: "DaemonSettings",
+            dependencies: ["ActiveSide", "Observability", "GatewayTransport", "HTTPServer", "Ledger", "Outbox", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The admin listener: its routes in one table, JSON documents, health and metrics.
+        .target(
+            name: "AdminAPI",
+            dependencies: [
+                "ActiveSide", "AlipayNotify", "Observability", "HTTPServer", "Ledger", "Outbox", "Workers", "CLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The daemon's wiring: the notification pipeline, the lifecycle, signals, systemd.
         .target(
             name: "NotifyDaemon",
             dependencies: [
+                "ActiveSide", "AdminAPI", "DaemonSettings", "Observability",
                 "AlipayNotify", "AlipayCrypto", "AlipayOpenAPI", "GatewayTransport", "HTTPServer", "Ledger", "SQLiteLedger", "PostgresLedger",
-                "Outbox", "Workers", "CLinux", "Locking",
-                "SystemSupport",
+                "Outbox", "Workers", "CLinux", "Locking", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -119,7 +147,7 @@ let package = Package(
         ),
 
         // The properties the fuzzers search to break, and the program that runs them.
-        .target(name: "FuzzChecks", dependencies: ["AlipayNotify", "AlipayCrypto", "AlipayOpenAPI", "HTTPServer", "NotifyDaemon"]),
+        .target(name: "FuzzChecks", dependencies: ["AlipayNotify", "AlipayCrypto", "AlipayOpenAPI", "HTTPServer", "DaemonSettings"]),
         .executableTarget(name: "notifyd-fuzz", dependencies: ["FuzzChecks", "CLibFuzzer"]),
 
         // Shared helpers for the test suites: fixture paths, child processes, curl.
@@ -139,7 +167,12 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLiteLedger", "PostgresLedger", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
-        .testTarget(name: "NotifyDaemonTests", dependencies: ["NotifyDaemon", "AlipayCrypto", "SystemSupport", "TestSupport"]),
+        .testTarget(
+            name: "NotifyDaemonTests",
+            dependencies: ["NotifyDaemon", "ActiveSide", "AdminAPI", "DaemonSettings", "Observability", "AlipayCrypto", "AlipayNotify",
+                           "AlipayOpenAPI", "AlipaySandbox", "GatewayTransport", "Ledger", "SQLiteLedger", "SystemSupport", "TestSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NotifyDaemon"]),
         .testTarget(name: "AlipaySandboxTests", dependencies: ["AlipaySandbox", "AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "AlipayNotify", "AlipayOpenAPI", "NotifyDaemon", "TestSupport"]),

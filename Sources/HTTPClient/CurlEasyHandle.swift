@@ -6,7 +6,7 @@ import SystemSupport
 ///
 /// Not thread-safe (libcurl's easy handles are not): `HTTPClient` lends
 /// each handle to one request at a time, hence `@unchecked Sendable`.
-final class CurlEasyHandle: @unchecked Sendable {
+package final class CurlEasyHandle: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     /// libcurl's error text for the last transfer (`CURLOPT_ERRORBUFFER`).
     private let errorBuffer: UnsafeMutablePointer<CChar>

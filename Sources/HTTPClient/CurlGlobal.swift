@@ -4,7 +4,7 @@ import CCurl
 /// handle. `curl_easy_init` would do it lazily, but not safely when two
 /// threads make their first handle at once; a Swift `static let` is
 /// initialized exactly once, under a lock.
-enum CurlGlobal {
+package enum CurlGlobal {
     private static let initialized: Bool = notifyd_curl_global_init() == CURLE_OK
 
     /// True when libcurl is initialized (false only when it could not allocate).

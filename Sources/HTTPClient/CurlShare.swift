@@ -8,7 +8,7 @@ import Glibc
 /// connection resumes a TLS session another handle negotiated instead of a
 /// full handshake. Guarded by one mutex, which libcurl takes and releases
 /// through the callbacks (handles run on several threads at once).
-final class CurlShare: @unchecked Sendable {
+package final class CurlShare: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 

@@ -1,7 +1,7 @@
 /// The raw facts libcurl gives about one failed transfer, before they are
 /// classified into a `GatewayTransportError`. Plain integers, so the
 /// classification is a pure function tested without a network.
-struct CurlTransferFailure: Error, Sendable, Equatable {
+package struct CurlTransferFailure: Error, Sendable, Equatable {
     /// The `CURLcode` that `curl_easy_perform` returned.
     var curlCode: Int
     /// `CURLINFO_SSL_VERIFYRESULT`: OpenSSL's `X509_V_ERR_*`, 0 when the chain verified.
@@ -19,7 +19,7 @@ struct CurlTransferFailure: Error, Sendable, Equatable {
 }
 
 /// `CURLcode` values that the classification names (curl/curl.h).
-enum CurlCode {
+package enum CurlCode {
     static let couldNotResolveProxy = 5
     static let couldNotResolveHost = 6
     static let couldNotConnect = 7
@@ -41,7 +41,7 @@ enum CurlCode {
 }
 
 /// OpenSSL's certificate verify results that the classification names (openssl/x509_vfy.h).
-enum X509VerifyResult {
+package enum X509VerifyResult {
     static let ok = 0
     /// What libcurl (7.88, OpenSSL) leaves as the verify result when its
     /// own host name check fails: `!X509_V_OK`, set before the check.

@@ -1,10 +1,11 @@
 import AlipayCrypto
+import DaemonSettings
 
 /// Loads the configured Alipay public keys, once, at start-up (and on
 /// reload). A key that cannot be read or parsed stops the daemon with the
 /// file, the setting and the reason: verifying with a wrong key would
 /// refuse every payment.
-enum AlipayKeys {
+package enum AlipayKeys {
     static func load(_ configuration: DaemonConfiguration) throws(ConfigurationError) -> [RSAPublicKey] {
         let source = configuration.sources["alipay-public-key"]
         var keys: [RSAPublicKey] = []

@@ -1,8 +1,10 @@
 import AlipayCrypto
+import DaemonSettings
 import Ledger
-import Logging
-import Synchronization
 import Locking
+import Logging
+import Observability
+import Synchronization
 
 /// SIGHUP: reads the configuration file and the key files again and puts
 /// the new Alipay public keys, app ids, seller id and legacy-rsa in force
@@ -10,7 +12,7 @@ import Locking
 /// that does not load, or a key that does not parse, is refused with the
 /// reason in the log, and the one in force stays. Settings that only a
 /// restart can change (listen, db, …) are named in the log when they differ.
-final class ConfigurationReload: Sendable {
+package final class ConfigurationReload: Sendable {
     private let current: Locked<DaemonConfiguration>
     private let endpoint: NotificationEndpoint
     private let logger: Logger

@@ -1,13 +1,17 @@
+import ActiveSide
+import AdminAPI
 import AlipayCrypto
+import DaemonSettings
 import Dispatch
 import Foundation
 import HTTPServer
 import Ledger
 import Logging
+import Observability
 import Outbox
-import Workers
 import Synchronization
 import SystemSupport
+import Workers
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -110,7 +114,7 @@ public final class Daemon: Sendable {
             return Self.configurationErrorStatus
         }
 
-        let owner = "daemon:\(ProcessInfo.processInfo.hostName):\(getpid())"
+        let owner = ClaimOwner.daemon
         let asking: AskingAlipay?
         do {
             asking = try makeAskingAlipay(writer: writer, endpoint: endpoint, metrics: metrics, owner: owner, ledgerIsShared: store.isShared)
@@ -217,10 +221,10 @@ public final class Daemon: Sendable {
         // claimed and not finished is free again at once. A shared ledger's
         // leases may be another daemon's: they run out by themselves.
         if !ledgerIsShared {
-            try writer.performAndWait { store in try store.releaseLeases(ownerPrefix: "daemon:") }
+            try writer.performAndWait { store in try store.releaseLeases(ownerPrefix: ClaimOwner.daemonPrefix) }
         }
         let dispatcher = OutboxDispatcher(writer: writer, sink: sink, settings: dispatch,
-                                          owner: "daemon:\(ProcessInfo.processInfo.hostName):\(getpid())", logger: logger)
+                                          owner: ClaimOwner.daemon, logger: logger)
         writer.onEventsWritten { [weak dispatcher] in dispatcher?.wake() }
         return dispatcher
     }
@@ -250,8 +254,8 @@ public final class Daemon: Sendable {
         // One daemon owns an SQLite ledger: what its previous life had claimed is due again at once.
         if !ledgerIsShared {
             try writer.performAndWait { store in
-                try store.releaseOrderClaims(ownerPrefix: "daemon:")
-                try store.releaseRefundClaims(ownerPrefix: "daemon:")
+                try store.releaseOrderClaims(ownerPrefix: ClaimOwner.daemonPrefix)
+                try store.releaseRefundClaims(ownerPrefix: ClaimOwner.daemonPrefix)
             }
         }
         let policy = configuration.reconciliation

@@ -9,7 +9,7 @@ import Logging
 /// protects anything. At start-up the soft limit is raised to the hard one
 /// (as nginx's `worker_rlimit_nofile` or Go's runtime do), and a hard limit
 /// too small for `max-connections` is reported with the fix.
-enum DescriptorLimit {
+package enum DescriptorLimit {
     /// Descriptors the daemon needs besides connections: listeners, the
     /// ledger and its WAL, epoll and eventfds, sink sockets and pipes.
     static let reserve = 128

@@ -1,3 +1,4 @@
+import ActiveSide
 import AlipayOpenAPI
 
 /// The one harmless call `check-config` makes when the daemon may call

@@ -11,7 +11,7 @@ import Logging
 ///
 /// It probes through the ledger writer (a small write and commit), so
 /// "reachable" means the daemon can record a notification now.
-final class LedgerReachability: Sendable {
+package final class LedgerReachability: Sendable {
     private let writer: LedgerWriter
     private let logger: Logger
     private let instance: String

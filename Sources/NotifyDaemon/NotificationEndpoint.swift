@@ -3,9 +3,10 @@ import AlipayNotify
 import Dispatch
 import HTTPServer
 import Ledger
-import Logging
-import Synchronization
 import Locking
+import Logging
+import Observability
+import Synchronization
 
 /// The notify URL: one raw body in, one answer out, with no back and forth.
 ///

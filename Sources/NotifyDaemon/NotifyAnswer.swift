@@ -3,7 +3,7 @@ import Ledger
 
 /// The answers Alipay reads. Only the body `success` stops its retries; the
 /// status and the `X-Notifyd-Reason` header tell a person why it was `fail`.
-enum NotifyAnswer {
+package enum NotifyAnswer {
     /// 200 `success`: recorded durably (or recorded before).
     static let success = HTTPResponse.text(200, "success")
 

@@ -2,7 +2,7 @@ import HTTPServer
 
 /// Routes of the notify listener: `POST {notify-path}` and `GET /healthz`;
 /// any other path is 404, any other method 405.
-struct NotifyRouter: HTTPHandler {
+package struct NotifyRouter: HTTPHandler {
     let notifyPath: String
     let endpoint: NotificationEndpoint
 

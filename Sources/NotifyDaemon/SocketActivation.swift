@@ -11,7 +11,7 @@ import Glibc
 ///
 /// The socket named `admin` (`FileDescriptorName=admin`) serves the admin
 /// listener; the first other one serves notifications.
-struct SocketActivation {
+package struct SocketActivation {
     let notify: ListeningSocket?
     let admin: ListeningSocket?
 

@@ -10,7 +10,7 @@ import SystemSupport
 /// writer's side only when all of them came back. A wedged loop, a writer
 /// stuck in a transaction or a disk that never finishes an fsync stops the
 /// heartbeat, and systemd restarts the service.
-final class Watchdog: Sendable {
+package final class Watchdog: Sendable {
     private let notifier: SystemdNotifier
     private let interval: Duration
     private let server: HTTPServer

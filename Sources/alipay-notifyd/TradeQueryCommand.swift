@@ -66,11 +66,8 @@ struct TradeQueryCommand: ParsableCommand {
         var recordingError: String?
         if !dryRun {
             do {
-                let rules = configuration.businessRules
-                let observation = try? answer.observation?.get()
                 recorded = try configuration.ledger.open().recordGatewayCall(
-                    answer.ledgerRecord,
-                    observation: observation.map { AcceptedObservation(observation: $0, rawBody: answer.body, rules: rules) })
+                    answer.ledgerRecord, observation: answer.submission(orderAmount: nil, rules: configuration.businessRules))
             } catch {
                 recordingError = "\(error)"
             }

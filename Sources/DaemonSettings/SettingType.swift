@@ -6,7 +6,7 @@ import Logging
 /// back as text (for defaults in the help and the README, for `check-config`
 /// and for the reload's comparison). Parsing goes through `ConfigValue`, so
 /// every error names the setting, where it was given and what to write.
-struct SettingType<Value>: Sendable {
+package struct SettingType<Value>: Sendable {
     /// The form of the value as the help shows it: `DURATION`, `HOST:PORT`.
     let form: String
     /// True for true/false settings, which are flags without a value

@@ -75,7 +75,7 @@ public struct LineLogHandler: LogHandler {
 }
 
 /// One log event, waiting to be formatted on the log thread.
-struct LogRecord: Sendable {
+package struct LogRecord: Sendable {
     let time: String
     let level: Logger.Level
     let message: String

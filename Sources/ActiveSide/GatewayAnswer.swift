@@ -20,33 +20,49 @@ public struct GatewayAnswer: Sendable {
     /// The trade as a verified query answer states it; nil for anything
     /// else, or with the reason a verified answer cannot be read as one.
     public var observation: Result<TradeObservation, TradeQueryAnswerError>? {
-        guard method == .tradeQuery, case .success(let success) = outcome else { return nil }
+        observation(orderAmount: nil)
+    }
+
+    /// The trade as this verified answer states it: a query's status, a
+    /// close's unpaid close and a refund's cumulative refunded total, both
+    /// for `orderAmount` (the order's, which those answers do not carry);
+    /// nil for any other answer, or without the amount they need.
+    public func observation(orderAmount: Fen?) -> Result<TradeObservation, TradeQueryAnswerError>? {
+        guard case .success(let success) = outcome else { return nil }
         do {
-            return .success(try success.tradeObservation(id: callID, statedAt: statedAt))
+            switch method {
+            case .tradeQuery:
+                return .success(try success.tradeObservation(id: callID, statedAt: statedAt))
+            case .tradeClose:
+                guard let orderAmount else { return nil }
+                return .success(try success.closeObservation(id: callID, outTradeNo: outTradeNo, totalAmount: orderAmount, statedAt: statedAt))
+            case .tradeRefund:
+                guard let orderAmount else { return nil }
+                return .success(try success.refundObservation(id: callID, outTradeNo: outTradeNo, totalAmount: orderAmount, statedAt: statedAt))
+            case .tradeCancel, .refundQuery:
+                return nil
+            }
         } catch {
             return .failure(error)
         }
     }
 
-    /// The trade as a verified close success states it (closed unpaid, for
-    /// the order's amount); nil for anything else.
-    public func closeObservation(totalAmount: Fen) -> Result<TradeObservation, TradeQueryAnswerError>? {
-        guard method == .tradeClose, case .success(let success) = outcome else { return nil }
-        do {
-            return .success(try success.closeObservation(id: callID, outTradeNo: outTradeNo, totalAmount: totalAmount, statedAt: statedAt))
-        } catch {
-            return .failure(error)
-        }
+    /// The one way from an answer to what the ledger records with its call:
+    /// the observation it states, with its raw bytes, under the business
+    /// checks in force; nil when it states none it can be read as.
+    public func submission(orderAmount: Fen?, rules: BusinessRules) -> AcceptedObservation? {
+        guard case .success(let stated)? = observation(orderAmount: orderAmount) else { return nil }
+        return AcceptedObservation(observation: stated, rawBody: body, rules: rules)
     }
 
-    /// The trade as a verified refund success states it (its cumulative
-    /// refunded total); nil for anything else.
-    public func refundObservation(totalAmount: Fen) -> Result<TradeObservation, TradeQueryAnswerError>? {
-        guard method == .tradeRefund, case .success(let success) = outcome else { return nil }
-        do {
-            return .success(try success.refundObservation(id: callID, outTradeNo: outTradeNo, totalAmount: totalAmount, statedAt: statedAt))
-        } catch {
-            return .failure(error)
+    /// The call's result as the metrics label it: `success`, the refusal's
+    /// kind (`no_such_trade`, `business_refusal`, `configuration_error`,
+    /// `rate_limited`) or `unknown`.
+    public var resultLabel: String {
+        switch outcome {
+        case .success: return "success"
+        case .refusal(let refusal): return refusal.kind.rawValue
+        case .unknown: return "unknown"
         }
     }
 

@@ -1,3 +1,4 @@
+import ActiveSide
 import AlipayNotify
 import Foundation
 import HTTPServer
@@ -16,7 +17,7 @@ import Workers
 ///     POST /trades/{out_trade_no}/refunds {"amount":"10.00","reason":"…","request_no":"…"}
 ///     GET  /events?state=pending|delivered|dead&kind=ship|refund|close|duplicate_payment&limit=100
 ///     POST /events/{id}/redeliver        (the id percent-encoded, e.g. ORDER1%2Fship)
-struct AdminRouter: HTTPHandler {
+package struct AdminRouter: HTTPHandler {
     let writer: LedgerWriter
     /// Reads (a trade, lists) go to the reading connection, not between the writer's batches.
     let reader: LedgerReader

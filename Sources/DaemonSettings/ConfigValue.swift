@@ -4,7 +4,7 @@ import Logging
 
 /// The value of one setting, read as the type its key needs. Every error
 /// names the setting, where it was given, what was found and what is expected.
-struct ConfigValue {
+package struct ConfigValue {
     let entry: ConfigEntry
 
     func error(_ problem: String) -> ConfigurationError {

@@ -8,7 +8,7 @@ import Locking
 /// Lets one log line through per interval and counts the rest, so that a
 /// flood of forged requests cannot flood the journal. The next line that
 /// passes says how many were suppressed. (Metrics still count every one.)
-final class RateLimitedLog: Sendable {
+package final class RateLimitedLog: Sendable {
     private let intervalNanoseconds: Int64
     private let state = Locked<(last: Int64, suppressed: Int)>((0, 0))
 

@@ -1,3 +1,4 @@
+import ActiveSide
 import Ledger
 
 extension DaemonConfiguration {

@@ -1,6 +1,7 @@
 import CLinux
 import HTTPServer
 import Ledger
+import Observability
 import Outbox
 
 /// `GET /livez`, `GET /readyz` and `GET /metrics` on the admin listener,
@@ -10,7 +11,7 @@ import Outbox
 /// SQLite ledger, enough free disk: a daemon whose database is away or
 /// whose disk is full is alive but not ready, and answers 503 to
 /// notifications until it can record them again.
-struct ServiceRoutes: Sendable {
+package struct ServiceRoutes: Sendable {
     let writer: LedgerWriter
     let instance: String
     let ledger: LedgerLocation

@@ -2,6 +2,7 @@ import AlipayNotify
 import AlipayOpenAPI
 import Ledger
 import Logging
+import Observability
 
 /// Works on one order while holding its claim: asks Alipay (or closes, when
 /// a close was decided), records each call with what it established and the
@@ -9,7 +10,7 @@ import Logging
 /// policy says so (a waiting order at its expiry is closed; a close refused
 /// because the trade is paid or closed is followed by a query). The
 /// reconciler and the payment serials use it alike.
-struct ReconciliationStep: Sendable {
+package struct ReconciliationStep: Sendable {
     let writer: LedgerWriter
     let gateway: any GatewayCalling
     let policy: ReconciliationPolicy
@@ -57,8 +58,8 @@ struct ReconciliationStep: Sendable {
                 order.closeRequestedAt = Timestamp.now()
             }
             let answer = kind == .query ? gateway.query(outTradeNo) : gateway.close(outTradeNo)
-            let observation = observation(of: answer, order: order.order)
-            let accepted = (try? observation?.get()).map { AcceptedObservation(observation: $0, rawBody: answer.body, rules: rules()) }
+            let observation = answer.observation(orderAmount: order.order.totalAmount)
+            let accepted = answer.submission(orderAmount: order.order.totalAmount, rules: rules())
             let decided: (finding: ReconciliationPolicy.Finding, update: OrderScheduleUpdate, followUp: ReconciliationPolicy.FollowUp?)
             do {
                 decided = try writer.performAndWait { [order, kind, policy, callSeconds] store in
@@ -93,12 +94,6 @@ struct ReconciliationStep: Sendable {
             kind = followUp == .close ? .close : .query
         }
         return Result(state: order.order.state, finding: .unknown("too many calls in a row"))
-    }
-
-    /// The observation a verified answer states: a query's trade status, or
-    /// a close's unpaid close (for the order's amount).
-    private func observation(of answer: GatewayAnswer, order: MerchantOrder) -> Swift.Result<TradeObservation, TradeQueryAnswerError>? {
-        answer.method == .tradeClose ? answer.closeObservation(totalAmount: order.totalAmount) : answer.observation
     }
 
     /// What a call established, once its observation (if any) was recorded.

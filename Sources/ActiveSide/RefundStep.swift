@@ -2,6 +2,7 @@ import AlipayNotify
 import AlipayOpenAPI
 import Ledger
 import Logging
+import Observability
 
 /// Works on one refund request while holding its claim: counts the attempt
 /// (and, for a refund call, keeps its time: from then on it may have reached
@@ -10,7 +11,7 @@ import Logging
 /// the refund query), and records the call, what it established about the
 /// trade, and the request's next state in one transaction. The refunder,
 /// `alipay-notifyd refund` and the admin listener use it alike.
-struct RefundStep: Sendable {
+package struct RefundStep: Sendable {
     let writer: LedgerWriter
     let gateway: any GatewayCalling
     let policy: RefundPolicy
@@ -46,8 +47,7 @@ struct RefundStep: Sendable {
             let current = request
             let answer = call == .refund ? gateway.refund(current) : gateway.refundQuery(current)
             let finding = Self.finding(answer, call: call)
-            let observation = observation(of: answer, request)
-            let accepted = (try? observation?.get()).map { AcceptedObservation(observation: $0, rawBody: answer.body, rules: rules()) }
+            let accepted = answer.submission(orderAmount: tradeAmount(answer, request), rules: rules())
             let (update, followUp) = policy.decide(request, call: call, finding: finding, now: Timestamp.nowEpochSeconds(),
                                                    owner: owner, holdFor: callSeconds)
             do {
@@ -76,15 +76,19 @@ struct RefundStep: Sendable {
         return request
     }
 
-    /// What a verified refund success states about the trade (its
-    /// cumulative refunded total), for the trade's amount; nil for any other
-    /// answer, read from the ledger only when needed.
-    private func observation(of answer: GatewayAnswer, _ request: RefundRequest) -> Swift.Result<TradeObservation, TradeQueryAnswerError>? {
+    /// The trade's amount, which a verified refund success needs to be read
+    /// as an observation; read from the ledger only then.
+    private func tradeAmount(_ answer: GatewayAnswer, _ request: RefundRequest) -> Fen? {
         guard answer.method == .tradeRefund, case .success = answer.outcome else { return nil }
-        let totalAmount = (try? writer.performAndWait { store in
-            try store.order(request.outTradeNo)?.totalAmount ?? store.tradeDetails(request.outTradeNo)?.trade?.totalAmount
-        }) ?? nil
-        return totalAmount.flatMap { answer.refundObservation(totalAmount: $0) }
+        do {
+            return try writer.performAndWait { store in
+                try store.order(request.outTradeNo)?.totalAmount ?? store.tradeDetails(request.outTradeNo)?.trade?.totalAmount
+            }
+        } catch {
+            logger.error("cannot read the amount of \(request.outTradeNo) to record its refund answer: \(error)",
+                         metadata: ["out_trade_no": "\(request.outTradeNo)"])
+            return nil
+        }
     }
 
     /// What a call established about the request.

@@ -1,6 +1,6 @@
 /// Writes the Prometheus text exposition format (version 0.0.4): `# HELP`,
 /// `# TYPE`, then samples, label values escaped as the format requires.
-struct PrometheusText {
+package struct PrometheusText {
     private(set) var text = ""
 
     mutating func counter(_ name: String, _ help: String, _ samples: [([(String, String)], Double)]) {

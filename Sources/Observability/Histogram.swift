@@ -3,7 +3,7 @@ import Locking
 
 /// A Prometheus histogram: counts per upper bound, their sum and count.
 /// Observed from several threads; one small lock, held for a few adds.
-final class Histogram: Sendable {
+package final class Histogram: Sendable {
     let bounds: [Double]
     private let state: Locked<(buckets: [Int], sum: Double, count: Int)>
 

@@ -8,7 +8,7 @@ import Locking
 /// What the daemon counts for `GET /metrics`: notifications by outcome,
 /// answer latency, commit batches and fsyncs. The outbox and the HTTP server
 /// keep their own counters; `render` reads them all at scrape time.
-final class Metrics: Sendable {
+package final class Metrics: Sendable {
     let accepted = Atomic<Int>(0)
     let duplicates = Atomic<Int>(0)
     let badSignatures = Atomic<Int>(0)
@@ -22,25 +22,20 @@ final class Metrics: Sendable {
     /// Calls to Alipay's gateway by method and result.
     private let gatewayCalls = Locked<[GatewayCallKey: Int]>([:])
     /// Orders this process handed to a person (`attention`).
-    let ordersToAttention = Atomic<Int>(0)
+    package let ordersToAttention = Atomic<Int>(0)
     /// Refund requests this process handed to a person.
-    let refundsToAttention = Atomic<Int>(0)
+    package let refundsToAttention = Atomic<Int>(0)
 
     struct GatewayCallKey: Hashable {
         let method: String
         let result: String
     }
 
-    /// Counts a call: `success`, the refusal's kind (`no_such_trade`,
-    /// `business_refusal`, `configuration_error`, `rate_limited`) or `unknown`.
-    func countGatewayCall(_ answer: GatewayAnswer) {
-        let result: String
-        switch answer.outcome {
-        case .success: result = "success"
-        case .refusal(let refusal): result = refusal.kind.rawValue
-        case .unknown: result = "unknown"
-        }
-        gatewayCalls.withLock { $0[GatewayCallKey(method: answer.method.rawValue, result: result), default: 0] += 1 }
+    /// Counts a call of `method` by its result: `success`, the refusal's
+    /// kind (`no_such_trade`, `business_refusal`, `configuration_error`,
+    /// `rate_limited`) or `unknown`.
+    package func countGatewayCall(method: String, result: String) {
+        gatewayCalls.withLock { $0[GatewayCallKey(method: method, result: result), default: 0] += 1 }
     }
 
     func countOutcome(_ outcome: LedgerOutcome) {

@@ -1,6 +1,8 @@
+import ActiveSide
 import HTTPServer
 import Ledger
 import Logging
+import Observability
 
 /// Everything the daemon is told, after the config file and the command
 /// line were merged and checked. Built only through `load`, so an instance

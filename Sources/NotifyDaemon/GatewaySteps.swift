@@ -1,38 +1,14 @@
-import AlipayOpenAPI
+import ActiveSide
+import DaemonSettings
 import Foundation
 import Ledger
 import Logging
-
-/// Every call the reconciler, the refunder, payment serials and operator
-/// refunds make, made one way: each waits for its turn (`GatewayTurns`:
-/// `gateway-concurrency` at once, `gateway-rate` per second, refunds and
-/// closes first), is counted for the metrics by method and result, and
-/// slows the pace when Alipay says the app calls too often.
-struct PacedGateway: GatewayCalling {
-    let client: any GatewayCalling
-    let turns: GatewayTurns
-    let metrics: Metrics
-    let logger: Logger
-
-    var callSeconds: Double { client.callSeconds }
-    var gatewayURL: String { client.gatewayURL }
-
-    func call(_ request: GatewayRequest, outTradeNo: String) -> GatewayAnswer {
-        let answer = turns.take(GatewayCallPriority(request.method)) { client.call(request, outTradeNo: outTradeNo) }
-        metrics.countGatewayCall(answer)
-        if case .refusal(let refusal) = answer.outcome, refusal.kind == .rateLimited {
-            turns.slowDown()
-            logger.warning("Alipay limits the call rate (40005): slowing down to \(turns.currentRate) calls/s",
-                           metadata: ["out_trade_no": "\(answer.outTradeNo)", "method": "\(answer.method.rawValue)"])
-        }
-        return answer
-    }
-}
+import Observability
 
 /// The reconciler's and the refunder's steps over one client and one pace,
 /// as a configuration describes them; nil without `app-private-key` (then
 /// nothing calls Alipay). The daemon and the commands build them here alike.
-struct GatewaySteps: Sendable {
+package struct GatewaySteps: Sendable {
     let reconciliation: ReconciliationStep
     let refunds: RefundStep
 
@@ -70,7 +46,7 @@ public struct CommandDesk: Sendable {
             writer.shutdown()
             throw error
         }
-        let owner = "cli:\(ProcessInfo.processInfo.hostName):\(getpid())"
+        let owner = ClaimOwner.command
         return CommandDesk(writer: writer,
                            serials: PaymentSerials(writer: writer, step: steps?.reconciliation, policy: configuration.reconciliation, logger: logger),
                            refunds: OperatorRefunds(writer: writer, step: steps?.refunds, owner: owner, logger: logger))

@@ -13,7 +13,7 @@ import SystemSupport
 /// read's cost (at least 5 s), starts one read in the background for the
 /// next scrape: the gauges are then at most a few scrapes old, and the
 /// reads cost at most about 5% of one core.
-final class LedgerGauges: Sendable {
+package final class LedgerGauges: Sendable {
     struct Values: Sendable {
         let backlog: OutboxBacklog
         let orders: OrderCounts

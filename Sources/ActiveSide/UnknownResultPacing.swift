@@ -6,7 +6,7 @@ import SystemSupport
 /// person): after 1 s, 1 s, 2 s, 4 s… (at most a quarter of
 /// `attention-after`); unknown for `attention-after` → `attention`, then
 /// every 5 × `attention-after` (at most 30 minutes) until the answer is known.
-struct UnknownResultPacing: Sendable, Equatable {
+package struct UnknownResultPacing: Sendable, Equatable {
     let attentionAfter: Duration
 
     /// The slow pace of something in `attention`.

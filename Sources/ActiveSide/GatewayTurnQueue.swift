@@ -4,7 +4,7 @@
 /// a while after Alipay answers `40005` (call rate limited), doubling back
 /// every 10 s. Pure: the time is an argument, and `GatewayTurns` does the
 /// waiting around it.
-struct GatewayTurnQueue: Sendable {
+package struct GatewayTurnQueue: Sendable {
     /// What a waiting caller is told.
     enum Turn: Equatable, Sendable {
         /// Call now (the turn is counted as in flight until `finished`).
