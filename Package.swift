@@ -81,7 +81,7 @@ let package = Package(
         // What the daemon counts and how it logs: metrics, histograms, Prometheus text, log lines.
         .target(
             name: "Observability",
-            dependencies: ["HTTPServer", "Ledger", "Outbox", "Locking", "SystemSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlipayNotify", "HTTPServer", "Ledger", "Outbox", "CLinux", "Locking", "SystemSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // The active side: calls to Alipay (client, turns, pacing), reconciliation, refunds,
         // payment serials, order expiry; pure policies and the steps that record what they decide.
@@ -96,13 +96,13 @@ let package = Package(
         // --help, check-config and the README table.
         .target(
             name: "DaemonSettings",
-            dependencies: ["ActiveSide", "Observability", "GatewayTransport", "HTTPServer", "Ledger", "Outbox", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ActiveSide", "Observability", "GatewayTransport", "HTTPServer", "Ledger", "Outbox", "SystemSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // The admin listener: its routes in one table, JSON documents, health and metrics.
         .target(
             name: "AdminAPI",
             dependencies: [
-                "ActiveSide", "AlipayNotify", "Observability", "HTTPServer", "Ledger", "Outbox", "Workers", "CLinux",
+                "ActiveSide", "AlipayNotify", "Observability", "HTTPServer", "Ledger", "Outbox", "Workers", "CLinux", "Locking", "SystemSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -119,7 +119,8 @@ let package = Package(
         .executableTarget(
             name: "alipay-notifyd",
             dependencies: [
-                "NotifyDaemon", "AlipayNotify", "AlipayCrypto", "Ledger",
+                "NotifyDaemon", "ActiveSide", "AdminAPI", "DaemonSettings", "Observability",
+                "AlipayNotify", "AlipayCrypto", "AlipayOpenAPI", "Ledger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -161,21 +162,27 @@ let package = Package(
         .testTarget(name: "AlipayNotifyTests", dependencies: ["AlipayNotify", "TestSupport"]),
         .testTarget(name: "AlipayCryptoTests", dependencies: ["AlipayCrypto", "AlipayNotify", "TestSupport"]),
         .testTarget(name: "AlipayOpenAPITests", dependencies: ["AlipayOpenAPI", "AlipayCrypto", "AlipayNotify", "TestSupport"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "TestSupport"]),
         .testTarget(name: "GatewayTransportTests", dependencies: ["GatewayTransport", "HTTPClient", "HTTPServer", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLiteLedger", "PostgresLedger", "AlipayNotify", "TestSupport"]),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger", "SQLiteLedger", "PostgresLedger", "AlipayNotify", "Locking", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport"]),
+        .testTarget(
+            name: "OutboxTests",
+            dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "NotifyDaemonTests",
             dependencies: ["NotifyDaemon", "ActiveSide", "AdminAPI", "DaemonSettings", "Observability", "AlipayCrypto", "AlipayNotify",
                            "AlipayOpenAPI", "AlipaySandbox", "GatewayTransport", "Ledger", "SQLiteLedger", "SystemSupport", "TestSupport",
                            .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NotifyDaemon"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NotifyDaemon", "DaemonSettings", "Observability"]),
         .testTarget(name: "AlipaySandboxTests", dependencies: ["AlipaySandbox", "AlipayCrypto", "AlipayNotify", "TestSupport"]),
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "AlipayNotify", "AlipayOpenAPI", "NotifyDaemon", "TestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzChecks", "AlipayCrypto", "AlipayNotify", "AlipayOpenAPI", "DaemonSettings", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,7 +26,7 @@ public final class OperatorRefunds: Sendable {
     private let owner: String
     private let logger: Logger
 
-    init(writer: LedgerWriter, step: RefundStep?, owner: String, logger: Logger) {
+    package init(writer: LedgerWriter, step: RefundStep?, owner: String, logger: Logger) {
         self.writer = writer
         self.step = step
         self.owner = owner

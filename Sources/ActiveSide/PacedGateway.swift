@@ -15,6 +15,13 @@ package struct PacedGateway: GatewayCalling {
     let metrics: Metrics
     let logger: Logger
 
+    package init(client: any GatewayCalling, turns: GatewayTurns, metrics: Metrics, logger: Logger) {
+        self.client = client
+        self.turns = turns
+        self.metrics = metrics
+        self.logger = logger
+    }
+
     package var callSeconds: Double { client.callSeconds }
     package var gatewayURL: String { client.gatewayURL }
 

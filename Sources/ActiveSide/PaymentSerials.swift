@@ -32,7 +32,7 @@ public final class PaymentSerials: Sendable {
     /// order must not both find the earlier serials closed.
     private let serialized = Locked<Void>(())
 
-    init(writer: LedgerWriter, step: ReconciliationStep?, policy: ReconciliationPolicy, logger: Logger) {
+    package init(writer: LedgerWriter, step: ReconciliationStep?, policy: ReconciliationPolicy, logger: Logger) {
         self.writer = writer
         self.step = step
         self.policy = policy

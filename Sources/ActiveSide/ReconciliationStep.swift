@@ -12,27 +12,36 @@ import Observability
 /// reconciler and the payment serials use it alike.
 package struct ReconciliationStep: Sendable {
     let writer: LedgerWriter
-    let gateway: any GatewayCalling
+    package let gateway: any GatewayCalling
     let policy: ReconciliationPolicy
     /// The business checks in force (they follow a reload).
     let rules: @Sendable () -> BusinessRules
     let metrics: Metrics
     let logger: Logger
 
+    package init(writer: LedgerWriter, gateway: any GatewayCalling, policy: ReconciliationPolicy, rules: @escaping @Sendable () -> BusinessRules, metrics: Metrics, logger: Logger) {
+        self.writer = writer
+        self.gateway = gateway
+        self.policy = policy
+        self.rules = rules
+        self.metrics = metrics
+        self.logger = logger
+    }
+
     var callSeconds: Double { gateway.callSeconds }
 
     /// The lease a claim needs: a query, a close and a query again.
-    var leaseSeconds: Double { callSeconds * 3 + 30 }
+    package var leaseSeconds: Double { callSeconds * 3 + 30 }
 
     /// What the order's state was after the last call, and what that call established.
-    struct Result: Sendable {
-        let state: OrderState
-        let finding: ReconciliationPolicy.Finding
+    package struct Result: Sendable {
+        package let state: OrderState
+        package let finding: ReconciliationPolicy.Finding
     }
 
     /// Works on `order` until the policy lets it go. With `closeFirst`, a
     /// close is decided (and recorded) before anything is asked.
-    func run(_ order: OrderReconciliation, owner: String?, closeFirst: Bool = false) -> Result {
+    package func run(_ order: OrderReconciliation, owner: String?, closeFirst: Bool = false) -> Result {
         var order = order
         var kind: ReconciliationPolicy.CallKind = order.closeRequestedAt != nil || closeFirst ? .close : .query
         let outTradeNo = order.order.outTradeNo

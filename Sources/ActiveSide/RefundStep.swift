@@ -20,14 +20,23 @@ package struct RefundStep: Sendable {
     let metrics: Metrics
     let logger: Logger
 
+    package init(writer: LedgerWriter, gateway: any GatewayCalling, policy: RefundPolicy, rules: @escaping @Sendable () -> BusinessRules, metrics: Metrics, logger: Logger) {
+        self.writer = writer
+        self.gateway = gateway
+        self.policy = policy
+        self.rules = rules
+        self.metrics = metrics
+        self.logger = logger
+    }
+
     var callSeconds: Double { gateway.callSeconds }
 
     /// A claim covers a query and a refund.
-    var leaseSeconds: Double { callSeconds * 2 + 30 }
+    package var leaseSeconds: Double { callSeconds * 2 + 30 }
 
     /// Works on `request` until the policy lets it go; the request as it
     /// stands afterwards.
-    func run(_ request: RefundRequest, owner: String?) -> RefundRequest {
+    package func run(_ request: RefundRequest, owner: String?) -> RefundRequest {
         var request = request
         let name = "\(request.outTradeNo) \(request.requestNo)"
         for _ in 0..<3 {

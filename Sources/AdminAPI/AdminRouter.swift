@@ -31,7 +31,18 @@ package struct AdminRouter: HTTPHandler {
     /// Routes added by others (health, metrics): path → handler.
     let extraRoutes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void]
 
-    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+    package init(writer: LedgerWriter, reader: LedgerReader, logger: Logger, policy: ReconciliationPolicy, serials: PaymentSerials, refunds: OperatorRefunds, blockingWork: BoundedWorkPool, extraRoutes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void]) {
+        self.writer = writer
+        self.reader = reader
+        self.logger = logger
+        self.policy = policy
+        self.serials = serials
+        self.refunds = refunds
+        self.blockingWork = blockingWork
+        self.extraRoutes = extraRoutes
+    }
+
+    package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         let path = String(request.path)
         if let route = extraRoutes[path] {
             return route(request, responder)

@@ -33,7 +33,7 @@ package final class LedgerGauges: Sendable {
     private let reader: LedgerReader
     private let state = Locked(State())
 
-    init(reader: LedgerReader) {
+    package init(reader: LedgerReader) {
         self.reader = reader
     }
 

@@ -23,7 +23,18 @@ package struct ServiceRoutes: Sendable {
     unowned let server: HTTPServer
     let dispatcher: OutboxDispatcher?
 
-    var routes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void] {
+    package init(writer: LedgerWriter, instance: String, ledger: LedgerLocation, minimumFreeDiskBytes: Int, metrics: Metrics, gauges: LedgerGauges, server: HTTPServer, dispatcher: OutboxDispatcher?) {
+        self.writer = writer
+        self.instance = instance
+        self.ledger = ledger
+        self.minimumFreeDiskBytes = minimumFreeDiskBytes
+        self.metrics = metrics
+        self.gauges = gauges
+        self.server = server
+        self.dispatcher = dispatcher
+    }
+
+    package var routes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void] {
         [
             "/livez": { _, responder in responder.respond(Self.text(200, "alive\n")) },
             "/readyz": { _, responder in readiness(responder) },

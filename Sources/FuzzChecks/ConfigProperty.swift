@@ -1,4 +1,4 @@
-import NotifyDaemon
+import DaemonSettings
 
 /// Any bytes given as a config file end in settings or in an error that
 /// names a line of that file (never a crash, never a line that is not

@@ -6,7 +6,7 @@ package struct NotifyRouter: HTTPHandler {
     let notifyPath: String
     let endpoint: NotificationEndpoint
 
-    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+    package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         switch request.path {
         case notifyPath[...]:
             guard request.method == "POST" else {

@@ -12,7 +12,7 @@ package final class Histogram: Sendable {
         state = Locked((Array(repeating: 0, count: bounds.count), 0, 0))
     }
 
-    func observe(_ value: Double) {
+    package func observe(_ value: Double) {
         let index = bounds.firstIndex { value <= $0 }
         state.withLock { state in
             if let index { state.buckets[index] += 1 }

@@ -11,20 +11,22 @@ import Locking
 package final class Metrics: Sendable {
     let accepted = Atomic<Int>(0)
     let duplicates = Atomic<Int>(0)
-    let badSignatures = Atomic<Int>(0)
+    package let badSignatures = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
     private let rejected = Locked<[String: Int]>([:])
-    let requestSeconds = Histogram(bounds: Histogram.latencySeconds)
-    let commitBatchSize = Histogram(bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
-    let commitSeconds = Histogram(bounds: Histogram.latencySeconds)
-    let fsyncSeconds = Histogram(bounds: Histogram.latencySeconds)
-    let reloads = Locked<(succeeded: Int, failed: Int)>((0, 0))
+    package let requestSeconds = Histogram(bounds: Histogram.latencySeconds)
+    package let commitBatchSize = Histogram(bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
+    package let commitSeconds = Histogram(bounds: Histogram.latencySeconds)
+    package let fsyncSeconds = Histogram(bounds: Histogram.latencySeconds)
+    package let reloads = Locked<(succeeded: Int, failed: Int)>((0, 0))
     /// Calls to Alipay's gateway by method and result.
     private let gatewayCalls = Locked<[GatewayCallKey: Int]>([:])
     /// Orders this process handed to a person (`attention`).
     package let ordersToAttention = Atomic<Int>(0)
     /// Refund requests this process handed to a person.
     package let refundsToAttention = Atomic<Int>(0)
+
+    package init() {}
 
     struct GatewayCallKey: Hashable {
         let method: String
@@ -38,7 +40,7 @@ package final class Metrics: Sendable {
         gatewayCalls.withLock { $0[GatewayCallKey(method: method, result: result), default: 0] += 1 }
     }
 
-    func countOutcome(_ outcome: LedgerOutcome) {
+    package func countOutcome(_ outcome: LedgerOutcome) {
         switch outcome {
         case .recorded: accepted.add(1, ordering: .relaxed)
         case .duplicate: duplicates.add(1, ordering: .relaxed)
@@ -49,7 +51,7 @@ package final class Metrics: Sendable {
 
     /// Everything in Prometheus text format. `backlog` is read from the
     /// ledger by the caller (nil when the ledger cannot be read now).
-    func render(server: HTTPServer, dispatcher: OutboxDispatcher?,
+    package func render(server: HTTPServer, dispatcher: OutboxDispatcher?,
                 backlog: (pending: Int, dead: Int, oldestPendingCreatedAt: String?)?, orders: OrderCounts? = nil,
                 refunds: RefundCounts? = nil) -> String {
         var text = PrometheusText()

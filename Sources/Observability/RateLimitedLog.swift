@@ -12,12 +12,12 @@ package final class RateLimitedLog: Sendable {
     private let intervalNanoseconds: Int64
     private let state = Locked<(last: Int64, suppressed: Int)>((0, 0))
 
-    init(perSecond: Int = 1) {
+    package init(perSecond: Int = 1) {
         intervalNanoseconds = 1_000_000_000 / Int64(max(1, perSecond))
     }
 
     /// Nil when this line must be dropped; otherwise how many were dropped since the last one.
-    func admit() -> Int? {
+    package func admit() -> Int? {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let nanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)

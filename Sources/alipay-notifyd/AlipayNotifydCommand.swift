@@ -1,5 +1,6 @@
 import ArgumentParser
 import NotifyDaemon
+import Observability
 
 /// The `alipay-notifyd` command: the daemon (`serve`, the default) and the
 /// tools a person reaches for around it.

@@ -1,5 +1,7 @@
+import ActiveSide
 import AlipayCrypto
 import ArgumentParser
+import DaemonSettings
 import Ledger
 import NotifyDaemon
 

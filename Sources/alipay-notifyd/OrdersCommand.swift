@@ -1,8 +1,12 @@
+import ActiveSide
+import AdminAPI
 import AlipayNotify
 import ArgumentParser
-import Logging
+import DaemonSettings
 import Ledger
+import Logging
 import NotifyDaemon
+import Observability
 
 /// `alipay-notifyd orders`: registering the orders notifications are checked against.
 struct OrdersCommand: ParsableCommand {

@@ -1,8 +1,11 @@
+import AdminAPI
 import AlipayNotify
 import ArgumentParser
+import DaemonSettings
 import Ledger
 import Logging
 import NotifyDaemon
+import Observability
 
 /// `alipay-notifyd refund`: give money back, once, however often it is asked.
 struct RefundCommand: ParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
+import DaemonSettings
 import Logging
 import NotifyDaemon
+import Observability
 
 /// `alipay-notifyd serve`: runs the daemon in the foreground.
 struct ServeCommand: ParsableCommand {

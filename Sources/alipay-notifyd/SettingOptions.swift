@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonSettings
 import NotifyDaemon
 
 /// The setting flags of a command that reads a configuration: every

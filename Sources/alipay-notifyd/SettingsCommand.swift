@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonSettings
 import NotifyDaemon
 
 /// `alipay-notifyd settings`: every setting the daemon knows, from the

@@ -1,6 +1,7 @@
 import AlipayCrypto
 import AlipayNotify
 import ArgumentParser
+import DaemonSettings
 import NotifyDaemon
 
 /// `alipay-notifyd sign`: makes signed notifications to replay with curl.

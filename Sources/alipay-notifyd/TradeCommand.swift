@@ -1,3 +1,4 @@
+import AdminAPI
 import AlipayNotify
 import ArgumentParser
 import Ledger

@@ -1,6 +1,9 @@
+import ActiveSide
+import AdminAPI
 import AlipayNotify
 import AlipayOpenAPI
 import ArgumentParser
+import DaemonSettings
 import Ledger
 import NotifyDaemon
 

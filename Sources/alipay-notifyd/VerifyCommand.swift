@@ -1,6 +1,7 @@
 import AlipayCrypto
 import AlipayNotify
 import ArgumentParser
+import DaemonSettings
 import NotifyDaemon
 
 /// `alipay-notifyd verify`: the tool a person reaches for when a signature fails.

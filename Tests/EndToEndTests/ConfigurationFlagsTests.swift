@@ -1,7 +1,8 @@
+import DaemonSettings
 import Foundation
 import NotifyDaemon
-import Testing
 import TestSupport
+import Testing
 
 /// Every declared setting is a flag of each command that reads a
 /// configuration (serve, check-config), listed in its help, as the real

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import Observability
 import TestSupport
+import Testing
 
 /// Running under systemd, reloading, stopping, and what an operator scrapes.
 @Suite struct OperationsTests {

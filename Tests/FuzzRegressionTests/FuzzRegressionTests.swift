@@ -1,11 +1,11 @@
 import AlipayCrypto
 import AlipayNotify
 import AlipayOpenAPI
+@testable import DaemonSettings
 import Foundation
 @testable import FuzzChecks
-import NotifyDaemon
-import Testing
 import TestSupport
+import Testing
 
 /// Every kept input of every fuzz target (seeds and past crashers in
 /// `Tests/FuzzCorpus`) still satisfies the target's property, so a fixed

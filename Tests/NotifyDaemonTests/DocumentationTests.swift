@@ -1,7 +1,8 @@
+@testable import DaemonSettings
 import Foundation
 @testable import NotifyDaemon
-import Testing
 import TestSupport
+import Testing
 
 /// The README's settings table is the one the declarations make, and the
 /// example configuration names every setting, so the documents cannot drift.

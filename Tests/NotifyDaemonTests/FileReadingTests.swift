@@ -1,3 +1,4 @@
+@testable import DaemonSettings
 import Foundation
 import NotifyDaemon
 import SystemSupport

@@ -1,7 +1,8 @@
+@testable import ActiveSide
 import Foundation
 @testable import NotifyDaemon
-import Testing
 import TestSupport
+import Testing
 
 /// Who calls Alipay next: the pure queue with the time as an argument, and
 /// the threads that wait on it.

@@ -1,3 +1,4 @@
+@testable import ActiveSide
 import AlipayNotify
 import Foundation
 import Ledger

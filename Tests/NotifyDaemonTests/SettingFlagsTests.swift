@@ -1,6 +1,7 @@
+@testable import DaemonSettings
 @testable import NotifyDaemon
-import Testing
 import TestSupport
+import Testing
 
 /// Every declared setting is a command-line flag, read by its declaration.
 @Suite struct SettingFlagsTests {

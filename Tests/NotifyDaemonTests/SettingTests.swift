@@ -1,7 +1,8 @@
 import AlipayCrypto
+@testable import DaemonSettings
 @testable import NotifyDaemon
-import Testing
 import TestSupport
+import Testing
 
 /// The declarations in `Setting.all` drive the config file: every setting
 /// reaches a field of its own and reads back as written, a second value,

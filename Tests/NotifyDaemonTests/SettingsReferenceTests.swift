@@ -1,3 +1,4 @@
+@testable import DaemonSettings
 @testable import NotifyDaemon
 import Testing
 
