@@ -31,60 +31,45 @@ import Locking
 /// which takes the store back as soon as the caller has committed. Under
 /// load the caller never blocks: an event loop waiting for an fsync could
 /// neither read its other connections nor send their answers.
+///
+/// Who holds the store, who runs the barrier and who must be woken is
+/// decided by `LedgerLaneStateMachine`, under the lane's one lock; the
+/// lane performs what it decides, and all I/O happens outside the lock.
 final class LedgerLane: @unchecked Sendable {
     typealias Completion = LedgerWriter.Completion
     typealias BatchStatistics = LedgerWriter.BatchStatistics
+    typealias Machine = LedgerLaneStateMachine<Pending, Job, Committed>
 
-    private struct Pending {
+    struct Pending {
         let submission: LedgerSubmission
         let completion: Completion
     }
 
     /// Work committed and waiting for the durability barrier: how to answer
     /// once it is durable, and how to answer if the barrier fails.
-    private struct Committed: @unchecked Sendable {
+    struct Committed: LedgerLaneCommit, @unchecked Sendable {
+        /// The submissions its commit held (0 for work sent with `perform`).
+        let submissions: Int
         let answer: () -> Void
         let fail: (String) -> Void
     }
 
-    private enum Queued {
-        case submission(Pending)
-        case work(@Sendable (any LedgerStore) -> Committed)
-    }
+    /// Work sent with `perform`, run by the writer's thread with the store.
+    typealias Job = @Sendable (any LedgerStore) -> Committed
 
-    private let condition = NSCondition()
-    private var queue: [Queued] = []
+    /// Guards `machine`; the writer, the sync thread and `shutdown` wait on it.
+    private let lock = LaneLock()
+    private var machine: Machine
     private let eventsWrittenHandler = Locked<(@Sendable () -> Void)?>(nil)
-    private var stopping = false
-    private var stopped = false
-    /// The writer's thread is applying work or keeps a transaction open.
-    private var writerHoldsStore = false
-    /// A caller is recording and committing on its own thread.
-    private var callerHoldsStore = false
-    private let commitsOnIdleCaller: Bool
-    /// Submissions per commit, a moving average: about 1 at low load.
-    private var averageBatch = 1.0
-    /// Up to this average, an idle lane commits on the caller's thread.
-    static let callerCommitLoad = 1.5
-    private let finished = DispatchSemaphore(value: 0)
     private let store: any LedgerStore
+    private let barrier: (@Sendable () throws -> Void)?
     private let name: String
-    private let maximumBatch: Int
     private let logger: Logger
     private let onBatch: (@Sendable (BatchStatistics) -> Void)?
     private let onDurabilityFailure: (@Sendable (any Error) -> Void)?
     private let onSync: (@Sendable (Double) -> Void)?
+    /// Touched only by whoever holds the store.
     private var consecutiveFailures = 0
-
-    // The syncer: makes committed batches durable, then answers them.
-    private let barrier: (@Sendable () throws -> Void)?
-    private let syncCondition = NSCondition()
-    private var committed: [Committed] = []
-    private var syncerStopping = false
-    private var syncerBusy = false
-    /// A caller runs the barrier for its own commit.
-    private var callerSyncing = false
-    private let syncerFinished = DispatchSemaphore(value: 0)
 
     /// Takes ownership of `store`: from now on only the lane uses it (its
     /// thread, or the caller that finds it idle, one at a time).
@@ -98,18 +83,17 @@ final class LedgerLane: @unchecked Sendable {
     /// the submitting thread (see above), which then blocks until it is
     /// durable; off, every submission goes through the writer's thread.
     init(store: any LedgerStore, name: String, maximumBatch: Int, logger: Logger, commitsOnIdleCaller: Bool = true,
-                onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,
-                onSync: (@Sendable (_ seconds: Double) -> Void)? = nil,
-                onDurabilityFailure: (@Sendable (any Error) -> Void)? = nil) {
+         onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,
+         onSync: (@Sendable (_ seconds: Double) -> Void)? = nil,
+         onDurabilityFailure: (@Sendable (any Error) -> Void)? = nil) {
         self.store = store
-        self.maximumBatch = maximumBatch
         self.logger = logger
         self.onBatch = onBatch
         self.onDurabilityFailure = onDurabilityFailure
         self.onSync = onSync
         self.barrier = store.durabilityBarrier
         self.name = name
-        self.commitsOnIdleCaller = commitsOnIdleCaller
+        machine = Machine(maximumBatch: maximumBatch, commitsOnIdleCaller: commitsOnIdleCaller, hasBarrier: barrier != nil)
         let thread = Thread { [self] in self.run() }
         thread.name = name
         thread.start()
@@ -117,8 +101,6 @@ final class LedgerLane: @unchecked Sendable {
             let syncer = Thread { [self] in self.runSyncer() }
             syncer.name = "ledger-sync"
             syncer.start()
-        } else {
-            syncerFinished.signal()
         }
     }
 
@@ -127,44 +109,27 @@ final class LedgerLane: @unchecked Sendable {
     /// the commit that holds it is durable (or after the failure), on the
     /// calling thread or on a writer thread, so it must be quick.
     func submit(_ submission: LedgerSubmission, completion: @escaping Completion) {
-        condition.lock()
-        if stopping {
-            condition.unlock()
-            completion(.unavailable("the daemon is shutting down"))
-            return
-        }
         let pending = Pending(submission: submission, completion: completion)
-        if commitsOnIdleCaller && averageBatch <= Self.callerCommitLoad && queue.isEmpty && !writerHoldsStore
-            && !callerHoldsStore && !isSyncing {
-            callerHoldsStore = true
-            condition.unlock()
-            commitOnCaller(pending)
-            return
+        switch withMachine({ $0.submitted(pending) }) {
+        case .commitOnCaller: commitOnCaller(pending)
+        case .enqueued: break
+        case .refuse: completion(.unavailable("the daemon is shutting down"))
         }
-        queue.append(.submission(pending))
-        if queue.count == 1 { condition.signal() }
-        condition.unlock()
     }
 
     /// Runs `work` on the writer's thread with the store (between batches,
     /// in its own transaction), and calls `completion` with its result once
     /// what it wrote is durable.
     func perform<T: Sendable>(_ work: @escaping @Sendable (any LedgerStore) throws -> T,
-                                     completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
-        let job: @Sendable (any LedgerStore) -> Committed = { store in
+                              completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        let job: Job = { store in
             let result = Result { try work(store) }
-            return Committed(answer: { completion(result) },
+            return Committed(submissions: 0, answer: { completion(result) },
                              fail: { reason in completion(.failure(LedgerWriterError.notDurable(reason))) })
         }
-        condition.lock()
-        if stopping {
-            condition.unlock()
+        if !withMachine({ $0.workRequested(job) }) {
             completion(.failure(LedgerWriterError.stopped))
-            return
         }
-        queue.append(.work(job))
-        if queue.count == 1 { condition.signal() }
-        condition.unlock()
     }
 
     /// Called after a batch that wrote outbox events became durable.
@@ -172,44 +137,35 @@ final class LedgerLane: @unchecked Sendable {
         eventsWrittenHandler.withLock { $0 = handler }
     }
 
-    /// Records everything already queued, then stops the thread. Blocks.
+    /// Records everything already queued, then stops the threads; returns
+    /// once every barrier running (a caller's too) has ended. Blocks.
     func shutdown() {
-        condition.lock()
-        let alreadyStopping = stopping
-        stopping = true
-        condition.signal()
-        condition.unlock()
-        if !alreadyStopping {
-            finished.wait()
-            syncCondition.lock()
-            syncerStopping = true
-            syncCondition.signal()
-            syncCondition.unlock()
-            syncerFinished.wait()
-            // A caller may still be making its own commit durable.
-            syncCondition.lock()
-            while callerSyncing { syncCondition.wait() }
-            syncCondition.unlock()
+        guard withMachine({ $0.stopRequested() }) else { return }
+        lock.lock()
+        while !machine.isFinished {
+            machine.shutdownWaits()
+            lock.wait(.shutdown)
         }
+        lock.unlock()
     }
 
+    /// Applies `event` to the machine under the lock and wakes the threads
+    /// it says now have work.
+    @inline(__always)
+    private func withMachine<Result>(_ event: (inout Machine) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        let result = event(&machine)
+        lock.signal(machine.takeWakes())
+        return result
+    }
+
+    /// The writer's thread: takes what is queued, applies it, commits, and
+    /// hands what it committed to the barrier.
     private func run() {
         notifyd_set_thread_name(name)
         var openBatch: OpenBatch?
-        while true {
-            condition.lock()
-            // With a batch open, the syncer going idle is work too: the batch's turn to commit.
-            while callerHoldsStore || (queue.isEmpty && !stopping && !(openBatch != nil && !isSyncing)) { condition.wait() }
-            if queue.isEmpty && stopping && openBatch == nil {
-                condition.unlock()
-                break
-            }
-            writerHoldsStore = true
-            let count = min(queue.count, maximumBatch - (openBatch?.pending.count ?? 0))
-            let taken = Array(queue.prefix(count))
-            queue.removeFirst(count)
-            let finishing = stopping
-            condition.unlock()
+        while case .take(let taken, let finishing) = nextForWriter() {
             var units: [Committed] = []
             var batch: [Pending] = []
             for item in taken {
@@ -226,56 +182,47 @@ final class LedgerLane: @unchecked Sendable {
             if !batch.isEmpty { units += record(batch, into: &openBatch) }
             // Commit now unless an earlier commit is still being made durable:
             // then the batch grows until the disk is free (or the batch is full).
-            if let open = openBatch, finishing || open.pending.count >= maximumBatch || !isSyncing {
+            if let open = openBatch, withMachine({ $0.mayCommitOpenBatch(size: open.pending.count, finishing: finishing) }) {
                 openBatch = nil
                 units.append(commit(open))
             }
-            if !units.isEmpty { makeDurable(units) }
-            condition.lock()
-            writerHoldsStore = openBatch != nil
-            condition.unlock()
+            let openSize = openBatch?.pending.count
+            switch withMachine({ $0.writerFinishedRound(committed: units, openBatchSize: openSize) }) {
+            case .none, .handedToSyncer:
+                break
+            case .answer:
+                for unit in units { unit.answer() }
+            case .runBarrier:
+                makeDurableAndAnswer(units)
+                withMachine { $0.barrierEnded(by: .writer) }
+            }
         }
-        finished.signal()
+    }
+
+    private func nextForWriter() -> Machine.WriterAction {
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            let action = machine.writerNext()
+            lock.signal(machine.takeWakes())
+            guard case .wait = action else { return action }
+            lock.wait(.writer)
+        }
     }
 
     /// Records, commits and makes durable one submission on the caller's
-    /// thread, which holds the store (`callerHoldsStore`) until it has
-    /// committed: the writer's thread may then apply what arrived meanwhile
-    /// in a transaction it keeps open while this fsync runs.
+    /// thread, which holds the store until it has committed: the writer's
+    /// thread may then apply what arrived meanwhile in a transaction it
+    /// keeps open while this fsync runs.
     private func commitOnCaller(_ pending: Pending) {
         let unit = recordAndCommit([pending])
-        guard barrier != nil else {
-            releaseCallersStore()
+        switch withMachine({ $0.callerCommitted(unit) }) {
+        case .runBarrier:
+            makeDurableAndAnswer([unit])
+            withMachine { $0.barrierEnded(by: .caller) }
+        case .answer, .none, .handedToSyncer:
             unit.answer()
-            return
         }
-        syncCondition.lock()
-        callerSyncing = true
-        syncCondition.unlock()
-        releaseCallersStore()
-        makeDurableAndAnswer([unit])
-        syncCondition.lock()
-        callerSyncing = false
-        let idle = !syncerBusy && committed.isEmpty
-        // The syncer may wait for this fsync to end (work committed meanwhile), and `shutdown` too.
-        if !committed.isEmpty || syncerStopping { syncCondition.broadcast() }
-        syncCondition.unlock()
-        if idle { letOpenBatchCommit() }
-    }
-
-    /// The disk is free: wakes the writer if it keeps a batch open for it.
-    private func letOpenBatchCommit() {
-        condition.lock()
-        if writerHoldsStore { condition.signal() }
-        condition.unlock()
-    }
-
-    private func releaseCallersStore() {
-        condition.lock()
-        callerHoldsStore = false
-        // Wake the writer only if something waits for the store.
-        if !queue.isEmpty || stopping { condition.signal() }
-        condition.unlock()
     }
 
     /// Submissions applied in a transaction still open, with their outcomes.
@@ -359,12 +306,10 @@ final class LedgerLane: @unchecked Sendable {
     /// How to answer a committed batch once it is durable.
     private func committed(_ batch: [Pending], _ outcomes: [LedgerOutcome], seconds: Double) -> Committed {
         onBatch?(BatchStatistics(size: batch.count, commitSeconds: seconds))
-        condition.lock()
-        averageBatch += (Double(batch.count) - averageBatch) / 8
-        condition.unlock()
         let wroteEvents = outcomes.contains { if case .recorded(let decision) = $0 { return !decision.events.isEmpty } else { return false } }
         let handler = wroteEvents ? eventsWrittenHandler.withLock { $0 } : nil
         return Committed(
+            submissions: batch.count,
             answer: {
                 Self.answer(batch, outcomes)
                 handler?()
@@ -373,67 +318,30 @@ final class LedgerLane: @unchecked Sendable {
         )
     }
 
-    /// An fsync is running, or committed work waits for one.
-    private var isSyncing: Bool {
-        guard barrier != nil else { return false }
-        syncCondition.lock()
-        defer { syncCondition.unlock() }
-        return syncerBusy || callerSyncing || !committed.isEmpty
-    }
-
-    /// Answers `units` once they are durable: at once when commits are
-    /// durable by themselves; otherwise through the durability barrier.
-    private func makeDurable(_ units: [Committed]) {
-        guard barrier != nil else {
-            for unit in units { unit.answer() }
-            return
-        }
-        // Nothing waiting and the syncer idle: nothing could overlap with the
-        // fsync, so run it here and save a thread wake-up (it matters at low load).
-        condition.lock()
-        let nothingQueued = queue.isEmpty
-        condition.unlock()
-        syncCondition.lock()
-        if nothingQueued && !syncerBusy && !callerSyncing && committed.isEmpty {
-            syncCondition.unlock()
-            makeDurableAndAnswer(units)
-            return
-        }
-        let wasEmpty = committed.isEmpty
-        committed.append(contentsOf: units)
-        if wasEmpty { syncCondition.signal() }
-        syncCondition.unlock()
-    }
-
     private static func answer(_ batch: [Pending], _ outcomes: [LedgerOutcome]) {
         for (pending, outcome) in zip(batch, outcomes) {
             pending.completion(outcome)
         }
     }
 
-    /// Group fsync: one barrier covers every batch committed before it.
+    /// The sync thread: one barrier covers every batch committed before it.
     private func runSyncer() {
         notifyd_set_thread_name("ledger-sync")
-        while true {
-            syncCondition.lock()
-            // One barrier at a time: what was committed during a caller's fsync waits for it.
-            while (committed.isEmpty && !syncerStopping) || callerSyncing { syncCondition.wait() }
-            if committed.isEmpty && syncerStopping {
-                syncCondition.unlock()
-                break
-            }
-            let ready = committed
-            committed.removeAll(keepingCapacity: true)
-            syncerBusy = true
-            syncCondition.unlock()
-            makeDurableAndAnswer(ready)
-            syncCondition.lock()
-            syncerBusy = false
-            let idle = committed.isEmpty
-            syncCondition.unlock()
-            if idle { letOpenBatchCommit() }
+        while case .runBarrier(let units) = nextForSyncer() {
+            makeDurableAndAnswer(units)
+            withMachine { $0.barrierEnded(by: .syncer) }
         }
-        syncerFinished.signal()
+    }
+
+    private func nextForSyncer() -> Machine.SyncerAction {
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            let action = machine.syncerNext()
+            lock.signal(machine.takeWakes())
+            guard case .wait = action else { return action }
+            lock.wait(.syncer)
+        }
     }
 
     /// Runs the barrier (one fsync for all of `ready`), then answers.
