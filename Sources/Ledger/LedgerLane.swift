@@ -1,7 +1,6 @@
 import CLinux
 import Foundation
 import Logging
-import Synchronization
 import Locking
 
 /// One owner of a ledger write connection, on its own thread (see
@@ -32,6 +31,16 @@ import Locking
 /// load the caller never blocks: an event loop waiting for an fsync could
 /// neither read its other connections nor send their answers.
 ///
+/// A ledger whose write lock another process holds (a backup, an
+/// operator's open transaction) holds up no caller: the caller's attempt
+/// does not wait for the lock (`LedgerRecording.recordWithoutWaiting`,
+/// and only while the store `admitsCallerCommits`), and when it is busy
+/// the submission goes to the writer's thread, which waits the busy
+/// timeout. When that wait fails, what it tried and every submission
+/// queued behind it are answered 503 together: each would only wait as
+/// long again and fail the same way. Work sent with `perform` keeps its
+/// place and runs afterwards.
+///
 /// Who holds the store, who runs the barrier and who must be woken is
 /// decided by `LedgerLaneStateMachine`, under the lane's one lock; the
 /// lane performs what it decides, and all I/O happens outside the lock.
@@ -40,6 +49,7 @@ final class LedgerLane: @unchecked Sendable {
     typealias BatchStatistics = LedgerWriter.BatchStatistics
     typealias Machine = LedgerLaneStateMachine<Pending, Job, Committed>
 
+    /// A submission and how to answer it.
     struct Pending {
         let submission: LedgerSubmission
         let completion: Completion
@@ -54,8 +64,9 @@ final class LedgerLane: @unchecked Sendable {
         let fail: (String) -> Void
     }
 
-    /// Work sent with `perform`, run by the writer's thread with the store.
-    typealias Job = @Sendable (any LedgerStore) -> Committed
+    /// Work sent with `perform`, run by the writer's thread with the store:
+    /// what it committed, and why it failed if it did.
+    typealias Job = @Sendable (any LedgerStore) -> (Committed, failure: (any Error)?)
 
     /// Guards `machine`; the writer, the sync thread and `shutdown` wait on it.
     private let lock = LaneLock()
@@ -93,7 +104,9 @@ final class LedgerLane: @unchecked Sendable {
         self.onSync = onSync
         self.barrier = store.durabilityBarrier
         self.name = name
-        machine = Machine(maximumBatch: maximumBatch, commitsOnIdleCaller: commitsOnIdleCaller, hasBarrier: barrier != nil)
+        // Asked before the threads start: until then nobody else uses the store.
+        machine = Machine(maximumBatch: maximumBatch, commitsOnIdleCaller: commitsOnIdleCaller, hasBarrier: barrier != nil,
+                          callerMayCommit: store.admitsCallerCommits)
         let thread = Thread { [self] in self.run() }
         thread.name = name
         thread.start()
@@ -124,8 +137,9 @@ final class LedgerLane: @unchecked Sendable {
                               completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
         let job: Job = { store in
             let result = Result { try work(store) }
-            return Committed(submissions: 0, answer: { completion(result) },
-                             fail: { reason in completion(.failure(LedgerWriterError.notDurable(reason))) })
+            let failure: (any Error)? = if case .failure(let error) = result { error } else { nil }
+            return (Committed(submissions: 0, answer: { completion(result) },
+                              fail: { reason in completion(.failure(LedgerWriterError.notDurable(reason))) }), failure)
         }
         if !withMachine({ $0.workRequested(job) }) {
             completion(.failure(LedgerWriterError.stopped))
@@ -168,26 +182,38 @@ final class LedgerLane: @unchecked Sendable {
         while case .take(let taken, let finishing) = nextForWriter() {
             var units: [Committed] = []
             var batch: [Pending] = []
-            for item in taken {
-                switch item {
-                case .submission(let pending):
-                    batch.append(pending)
-                case .work(let job):
-                    if !batch.isEmpty { units += record(batch, into: &openBatch) }
-                    batch.removeAll()
-                    if let open = openBatch.take() { units.append(commit(open)) }
-                    units.append(job(store))
+            // Where the round resumes if an attempt finds the write lock unavailable.
+            var untried = taken.startIndex
+            do throws(WriteLockUnavailable) {
+                for (index, item) in taken.enumerated() {
+                    switch item {
+                    case .submission(let pending):
+                        batch.append(pending)
+                    case .work(let job):
+                        untried = index
+                        if !batch.isEmpty { units += try record(batch, into: &openBatch) }
+                        batch.removeAll()
+                        if let open = openBatch.take() { units.append(try commit(open)) }
+                        untried = index + 1
+                        let (unit, failure) = job(store)
+                        units.append(unit)
+                        if let failure, failure.meansWriteLockUnavailable { throw WriteLockUnavailable(error: failure, attempted: []) }
+                    }
                 }
-            }
-            if !batch.isEmpty { units += record(batch, into: &openBatch) }
-            // Commit now unless an earlier commit is still being made durable:
-            // then the batch grows until the disk is free (or the batch is full).
-            if let open = openBatch, withMachine({ $0.mayCommitOpenBatch(size: open.pending.count, finishing: finishing) }) {
-                openBatch = nil
-                units.append(commit(open))
+                untried = taken.endIndex
+                if !batch.isEmpty { units += try record(batch, into: &openBatch) }
+                // Commit now unless an earlier commit is still being made durable:
+                // then the batch grows until the disk is free (or the batch is full).
+                if let open = openBatch, withMachine({ $0.mayCommitOpenBatch(size: open.pending.count, finishing: finishing) }) {
+                    openBatch = nil
+                    units.append(try commit(open))
+                }
+            } catch {
+                answerBehind(error, untried: taken[untried...])
             }
             let openSize = openBatch?.pending.count
-            switch withMachine({ $0.writerFinishedRound(committed: units, openBatchSize: openSize) }) {
+            let callerMayCommit = store.admitsCallerCommits
+            switch withMachine({ $0.writerFinishedRound(committed: units, openBatchSize: openSize, callerMayCommit: callerMayCommit) }) {
             case .none, .handedToSyncer:
                 break
             case .answer:
@@ -210,13 +236,53 @@ final class LedgerLane: @unchecked Sendable {
         }
     }
 
+    /// An attempt waited for the write lock and did not get it: nothing it
+    /// tried was written.
+    private struct WriteLockUnavailable: Error {
+        let error: any Error
+        /// The submissions it tried to record.
+        let attempted: [Pending]
+    }
+
+    /// Answers 503 at once what a failed attempt tried and every submission
+    /// queued behind it (what the round had not tried yet, and what waits
+    /// in the queue): each would wait the same timeout and fail alike.
+    /// Work goes back to the head of the queue and runs next.
+    private func answerBehind(_ failure: WriteLockUnavailable, untried: ArraySlice<Machine.Queued>) {
+        let queued = withMachine { $0.writeLockUnavailable(returning: untried) }
+        let count = failure.attempted.count + queued.count
+        noteFailure(failure.error, submissions: count,
+                    "the ledger's write lock is held elsewhere; answering fail (503) to everything queued at once so Alipay retries")
+        let outcome = LedgerOutcome.unavailable("\(failure.error)")
+        for pending in failure.attempted { pending.completion(outcome) }
+        for pending in queued { pending.completion(outcome) }
+    }
+
     /// Records, commits and makes durable one submission on the caller's
     /// thread, which holds the store until it has committed: the writer's
     /// thread may then apply what arrived meanwhile in a transaction it
-    /// keeps open while this fsync runs.
+    /// keeps open while this fsync runs. The caller never waits for the
+    /// write lock: when another process holds it, the submission goes to
+    /// the writer's thread, which waits (its busy timeout) instead of an
+    /// event loop.
     private func commitOnCaller(_ pending: Pending) {
-        let unit = recordAndCommit([pending])
-        switch withMachine({ $0.callerCommitted(unit) }) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let outcome: LedgerOutcome
+        do {
+            guard let recorded = try store.recordWithoutWaiting(pending.submission) else {
+                let callerMayCommit = store.admitsCallerCommits
+                withMachine { $0.callerFoundWriteLockBusy(pending, callerMayCommit: callerMayCommit) }
+                return
+            }
+            outcome = recorded
+            succeeded()
+        } catch {
+            noteFailure(error, submissions: 1)
+            outcome = .unavailable("\(error)")
+        }
+        let unit = committed([pending], [outcome], seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        let callerMayCommit = store.admitsCallerCommits
+        switch withMachine({ $0.callerCommitted(unit, callerMayCommit: callerMayCommit) }) {
         case .runBarrier:
             makeDurableAndAnswer([unit])
             withMachine { $0.barrierEnded(by: .caller) }
@@ -248,11 +314,17 @@ final class LedgerLane: @unchecked Sendable {
     /// keeps batches open while it syncs); otherwise, or when applying
     /// fails, records and commits it (and what the failed transaction held)
     /// the whole-batch way, whose fallbacks isolate a bad submission.
-    private func record(_ batch: [Pending], into openBatch: inout OpenBatch?) -> [Committed] {
-        if openBatch == nil, barrier != nil, let transaction = try? store.beginBatch() {
-            openBatch = OpenBatch(transaction)
+    private func record(_ batch: [Pending], into openBatch: inout OpenBatch?) throws(WriteLockUnavailable) -> [Committed] {
+        if openBatch == nil, barrier != nil {
+            do {
+                if let transaction = try store.beginBatch() { openBatch = OpenBatch(transaction) }
+            } catch where error.meansWriteLockUnavailable {
+                throw WriteLockUnavailable(error: error, attempted: batch)
+            } catch {
+                // Recorded the whole-batch way below, which fails or not on its own and says why.
+            }
         }
-        guard let open = openBatch else { return [recordAndCommit(batch)] }
+        guard let open = openBatch else { return [try recordAndCommit(batch)] }
         do {
             open.outcomes += try open.timed { try open.transaction.record(batch.map(\.submission)) }
             open.pending += batch
@@ -260,40 +332,47 @@ final class LedgerLane: @unchecked Sendable {
         } catch {
             open.transaction.rollback()
             openBatch = nil
-            return [recordAndCommit(open.pending + batch)]
+            return [try recordAndCommit(open.pending + batch)]
         }
     }
 
     /// Commits an open batch; if the commit fails, its submissions are
     /// recorded again the whole-batch way.
-    private func commit(_ batch: OpenBatch) -> Committed {
+    private func commit(_ batch: OpenBatch) throws(WriteLockUnavailable) -> Committed {
         do {
             try batch.timed { try batch.transaction.commit() }
         } catch {
             batch.transaction.rollback()
-            return recordAndCommit(batch.pending)
+            return try recordAndCommit(batch.pending)
         }
         succeeded()
         return committed(batch.pending, batch.outcomes, seconds: Double(batch.busyNanoseconds) / 1e9)
     }
 
-    private func recordAndCommit(_ batch: [Pending]) -> Committed {
+    private func recordAndCommit(_ batch: [Pending]) throws(WriteLockUnavailable) -> Committed {
         let started = DispatchTime.now().uptimeNanoseconds
         let outcomes: [LedgerOutcome]
         do {
             outcomes = try store.record(batch.map(\.submission))
             succeeded()
+        } catch where error.meansWriteLockUnavailable {
+            throw WriteLockUnavailable(error: error, attempted: batch)
         } catch {
-            consecutiveFailures += 1
-            // Log the first failure and then every hundredth, not every request.
-            if consecutiveFailures == 1 || consecutiveFailures % 100 == 0 {
-                logger.error("ledger transaction failed; answering fail (503) so Alipay retries: \(error)",
-                             metadata: ["batch": "\(batch.count)", "consecutive_failures": "\(consecutiveFailures)"])
-            }
+            noteFailure(error, submissions: batch.count)
             let reason = "\(error)"
             outcomes = Array(repeating: .unavailable(reason), count: batch.count)
         }
         return committed(batch, outcomes, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+    }
+
+    /// Logs the first failure and then every hundredth, not every request.
+    private func noteFailure(_ error: any Error, submissions: Int,
+                             _ message: @autoclosure () -> String = "ledger transaction failed; answering fail (503) so Alipay retries") {
+        consecutiveFailures += 1
+        if consecutiveFailures == 1 || consecutiveFailures % 100 == 0 {
+            logger.error("\(message()): \(error)",
+                         metadata: ["batch": "\(submissions)", "consecutive_failures": "\(consecutiveFailures)"])
+        }
     }
 
     private func succeeded() {

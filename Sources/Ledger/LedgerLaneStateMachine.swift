@@ -13,13 +13,19 @@
 /// The rules (see `LedgerLane` for why):
 /// - one holder of the store at a time: nobody, the writer, or a caller;
 /// - a submission commits on its caller only when the lane is idle (nothing
-///   queued, nobody holding the store, no barrier running or owed) and at
-///   low load (recent commits held `callerCommitLoad` submissions or fewer);
+///   queued, nobody holding the store, no barrier running or owed), at low
+///   load (recent commits held `callerCommitLoad` submissions or fewer),
+///   and while the store says a caller may commit without waiting; a
+///   caller that finds the write lock busy all the same hands its
+///   submission to the writer, first in the queue;
 /// - the writer takes what is queued, up to `maximumBatch` with what its
 ///   open batch holds; an open batch commits when no barrier runs or is
 ///   owed, when it is full, or when the lane stops;
 /// - one barrier at a time: the writer runs it itself when nothing else
 ///   waits, otherwise the sync thread runs one for everything committed;
+/// - when an attempt to take the write lock fails after waiting for it,
+///   every submission queued behind it fails with it, at once (work keeps
+///   its place);
 /// - stopping refuses what comes after, records everything queued first,
 ///   and is finished when the writer, the sync thread and every barrier
 ///   are done.
@@ -108,16 +114,20 @@ struct LedgerLaneStateMachine<Submission, Work, Unit: LedgerLaneCommit> {
     private(set) var stopping = false
     /// Submissions per commit, a moving average: about 1 at low load.
     private(set) var averageBatch = 1.0
+    /// The store's last word (`LedgerRecording.admitsCallerCommits`),
+    /// given by whoever held it last.
+    private(set) var callerMayCommit: Bool
     private(set) var writerExited = false
     private(set) var syncerExited: Bool
     private var writerWaiting = false
     private var syncerWaiting = false
     private var shutdownWaiting = false
 
-    init(maximumBatch: Int, commitsOnIdleCaller: Bool, hasBarrier: Bool) {
+    init(maximumBatch: Int, commitsOnIdleCaller: Bool, hasBarrier: Bool, callerMayCommit: Bool) {
         self.maximumBatch = maximumBatch
         self.commitsOnIdleCaller = commitsOnIdleCaller
         self.hasBarrier = hasBarrier
+        self.callerMayCommit = callerMayCommit
         syncerExited = !hasBarrier   // without a barrier there is no sync thread
     }
 
@@ -147,7 +157,7 @@ struct LedgerLaneStateMachine<Submission, Work, Unit: LedgerLaneCommit> {
     /// A submission arrives.
     mutating func submitted(_ submission: Submission) -> SubmitAction {
         if stopping { return .refuse }
-        if commitsOnIdleCaller && averageBatch <= Self.callerCommitLoad && queue.isEmpty
+        if commitsOnIdleCaller && callerMayCommit && averageBatch <= Self.callerCommitLoad && queue.isEmpty
             && holder == .nobody && !isSyncing {
             holder = .caller
             return .commitOnCaller
@@ -193,8 +203,9 @@ struct LedgerLaneStateMachine<Submission, Work, Unit: LedgerLaneCommit> {
     /// The writer's round committed `units` and keeps `openBatchSize`
     /// submissions open (nil: none); it holds the store as long as a batch
     /// is open, and while it runs a barrier itself.
-    mutating func writerFinishedRound(committed units: [Unit], openBatchSize: Int?) -> DurabilityAction {
+    mutating func writerFinishedRound(committed units: [Unit], openBatchSize: Int?, callerMayCommit: Bool) -> DurabilityAction {
         self.openBatchSize = openBatchSize
+        self.callerMayCommit = callerMayCommit
         averageIn(units)
         let action: DurabilityAction
         if units.isEmpty {
@@ -213,16 +224,43 @@ struct LedgerLaneStateMachine<Submission, Work, Unit: LedgerLaneCommit> {
         return action
     }
 
+    /// An attempt to take the write lock failed after waiting for it (the
+    /// busy timeout, a reconnect). What the writer had taken but not tried
+    /// (`rest`) goes back to the head of the queue; then every submission
+    /// queued fails now (returned, in order), since each would wait as
+    /// long and fail the same way. Work keeps its place and runs next.
+    mutating func writeLockUnavailable(returning rest: ArraySlice<Queued>) -> [Submission] {
+        queue.insert(contentsOf: rest, at: 0)
+        var failed: [Submission] = []
+        queue.removeAll { queued in
+            guard case .submission(let submission) = queued else { return false }
+            failed.append(submission)
+            return true
+        }
+        return failed
+    }
+
     // MARK: - A caller on its own thread
 
     /// The caller that holds the store committed `unit`.
-    mutating func callerCommitted(_ unit: Unit) -> DurabilityAction {
+    mutating func callerCommitted(_ unit: Unit, callerMayCommit: Bool) -> DurabilityAction {
         precondition(holder == .caller && barrier == nil && committed.isEmpty, "a caller committed on a lane that was not idle")
         holder = .nobody
+        self.callerMayCommit = callerMayCommit
         averageIn(CollectionOfOne(unit))
         guard hasBarrier else { return .answer }
         barrier = .caller
         return .runBarrier
+    }
+
+    /// The caller that holds the store could not take the write lock
+    /// without waiting: its submission goes first in the writer's queue,
+    /// ahead of what arrived while it tried, and the writer waits instead.
+    mutating func callerFoundWriteLockBusy(_ submission: Submission, callerMayCommit: Bool) {
+        precondition(holder == .caller, "a caller handed over a store it did not hold")
+        holder = .nobody
+        self.callerMayCommit = callerMayCommit
+        queue.insert(.submission(submission), at: 0)
     }
 
     // MARK: - The barrier and the sync thread

@@ -12,8 +12,10 @@ import Testing
 
     typealias Machine = LedgerLaneStateMachine<String, String, Unit>
 
-    static func machine(maximumBatch: Int = 4, commitsOnIdleCaller: Bool = true, hasBarrier: Bool = true) -> Machine {
-        Machine(maximumBatch: maximumBatch, commitsOnIdleCaller: commitsOnIdleCaller, hasBarrier: hasBarrier)
+    static func machine(maximumBatch: Int = 4, commitsOnIdleCaller: Bool = true, hasBarrier: Bool = true,
+                        callerMayCommit: Bool = true) -> Machine {
+        Machine(maximumBatch: maximumBatch, commitsOnIdleCaller: commitsOnIdleCaller, hasBarrier: hasBarrier,
+                callerMayCommit: callerMayCommit)
     }
 
     /// The names of what the writer took, work marked `work:`.
@@ -55,7 +57,7 @@ import Testing
         let wakes = machine.takeWakes()
         #expect(wakes == [], "the writer was woken for a caller's commit")
         // Committed, it runs its own barrier; nothing else is owed one.
-        let durability = machine.callerCommitted(Unit(name: "a"))
+        let durability = machine.callerCommitted(Unit(name: "a"), callerMayCommit: true)
         #expect(durability == .runBarrier)
         #expect(machine.holder == .nobody)
         #expect(machine.barrier == .caller)
@@ -70,7 +72,7 @@ import Testing
         var machine = Self.machine(hasBarrier: false)
         let action = machine.submitted("a")
         #expect(action == .commitOnCaller)
-        let durability = machine.callerCommitted(Unit(name: "a"))
+        let durability = machine.callerCommitted(Unit(name: "a"), callerMayCommit: true)
         #expect(durability == .answer)
         #expect(machine.barrier == nil)
         #expect(machine.holder == .nobody)
@@ -91,7 +93,7 @@ import Testing
         for round in 0..<2 {
             _ = machine.workRequested("w\(round)")
             _ = machine.writerNext()
-            let durability = machine.writerFinishedRound(committed: [Unit(name: "batch\(round)", submissions: 4)], openBatchSize: nil)
+            let durability = machine.writerFinishedRound(committed: [Unit(name: "batch\(round)", submissions: 4)], openBatchSize: nil, callerMayCommit: true)
             #expect(durability == .runBarrier)
             machine.barrierEnded(by: .writer)
         }
@@ -105,7 +107,7 @@ import Testing
         var machine = Self.machine()
         _ = machine.workRequested("w")
         _ = machine.writerNext()
-        _ = machine.writerFinishedRound(committed: [Unit(name: "w", submissions: 0), Unit(name: "b", submissions: 9)], openBatchSize: nil)
+        _ = machine.writerFinishedRound(committed: [Unit(name: "w", submissions: 0), Unit(name: "b", submissions: 9)], openBatchSize: nil, callerMayCommit: true)
         #expect(machine.averageBatch == 2)   // 1 + (9 - 1) / 8: the work did not count
     }
 
@@ -125,14 +127,14 @@ import Testing
         var machine = Self.machine()
         let action = machine.submitted("a")
         #expect(action == .commitOnCaller)
-        _ = machine.callerCommitted(Unit(name: "a"))
+        _ = machine.callerCommitted(Unit(name: "a"), callerMayCommit: true)
         // The caller's fsync runs: the lane is not idle.
         let action2 = machine.submitted("b")
         #expect(action2 == .enqueued)
         let next = machine.writerNext()
         #expect(Self.names(next) == ["b"])
         // The writer's commit is owed a barrier after the caller's.
-        let durability = machine.writerFinishedRound(committed: [Unit(name: "b")], openBatchSize: nil)
+        let durability = machine.writerFinishedRound(committed: [Unit(name: "b")], openBatchSize: nil, callerMayCommit: true)
         #expect(durability == .handedToSyncer)
         machine.barrierEnded(by: .caller)
         #expect(machine.holder == .nobody && machine.queue.isEmpty)
@@ -168,7 +170,7 @@ import Testing
         #expect(wakes == [], "the writer was woken while the caller holds the store")
         let next = machine.writerNext()
         #expect(Self.isWait(next))
-        _ = machine.callerCommitted(Unit(name: "a"))
+        _ = machine.callerCommitted(Unit(name: "a"), callerMayCommit: true)
         let wakes2 = machine.takeWakes()
         #expect(wakes2 == .writer)
         let next2 = machine.writerNext()
@@ -189,14 +191,14 @@ import Testing
         for name in ["a", "b", "c", "d", "e", "f"] { _ = machine.submitted(name) }
         let next = machine.writerNext()
         #expect(Self.names(next) == ["a", "b", "c", "d"])
-        let durability = machine.writerFinishedRound(committed: [Unit(name: "abcd", submissions: 4)], openBatchSize: nil)
+        let durability = machine.writerFinishedRound(committed: [Unit(name: "abcd", submissions: 4)], openBatchSize: nil, callerMayCommit: true)
         #expect(durability == .handedToSyncer)
         guard case .runBarrier = machine.syncerNext() else { Issue.record("the syncer did not run"); return }
         // Two taken, applied and kept open during the fsync, leave room for two more.
         let next2 = machine.writerNext()
         #expect(Self.names(next2) == ["e", "f"])
         #expect(!machine.mayCommitOpenBatch(size: 2, finishing: false))
-        _ = machine.writerFinishedRound(committed: [], openBatchSize: 2)
+        _ = machine.writerFinishedRound(committed: [], openBatchSize: 2, callerMayCommit: true)
         for name in ["g", "h", "i"] { _ = machine.submitted(name) }
         let next3 = machine.writerNext()
         #expect(Self.names(next3) == ["g", "h"])
@@ -209,7 +211,7 @@ import Testing
         var machine = Self.machine(commitsOnIdleCaller: false)
         _ = machine.submitted("a")
         _ = machine.writerNext()
-        let durability = machine.writerFinishedRound(committed: [Unit(name: "a")], openBatchSize: nil)
+        let durability = machine.writerFinishedRound(committed: [Unit(name: "a")], openBatchSize: nil, callerMayCommit: true)
         #expect(durability == .runBarrier)
         #expect(machine.barrier == .writer)
         #expect(machine.holder == .writer, "the writer keeps the store while it runs the barrier")
@@ -227,11 +229,11 @@ import Testing
         let action = machine.submitted("a")
         #expect(action == .commitOnCaller)
         _ = machine.workRequested("w")
-        let durability = machine.callerCommitted(Unit(name: "a"))
+        let durability = machine.callerCommitted(Unit(name: "a"), callerMayCommit: true)
         #expect(durability == .runBarrier)
         let next = machine.writerNext()
         #expect(Self.names(next) == ["work:w"])
-        let durability2 = machine.writerFinishedRound(committed: [Unit(name: "w", submissions: 0)], openBatchSize: nil)
+        let durability2 = machine.writerFinishedRound(committed: [Unit(name: "w", submissions: 0)], openBatchSize: nil, callerMayCommit: true)
         #expect(durability2 == .handedToSyncer)
         let wakes = machine.takeWakes()
         #expect(wakes == [], "the syncer was woken during the caller's barrier")
@@ -248,7 +250,7 @@ import Testing
         let action2 = machine.submitted("b")
         #expect(action2 == .enqueued)
         _ = machine.writerNext()
-        let durability3 = machine.writerFinishedRound(committed: [Unit(name: "b")], openBatchSize: nil)
+        let durability3 = machine.writerFinishedRound(committed: [Unit(name: "b")], openBatchSize: nil, callerMayCommit: true)
         #expect(durability3 == .handedToSyncer)
     }
 
@@ -257,12 +259,12 @@ import Testing
         _ = machine.submitted("a")
         _ = machine.workRequested("w")
         _ = machine.writerNext()
-        _ = machine.writerFinishedRound(committed: [Unit(name: "a")], openBatchSize: nil)
+        _ = machine.writerFinishedRound(committed: [Unit(name: "a")], openBatchSize: nil, callerMayCommit: true)
         // The queued work kept the writer from running the barrier itself.
         guard case .runBarrier(let first) = machine.syncerNext() else { Issue.record("the syncer did not run"); return }
         #expect(first == [Unit(name: "a")])
         _ = machine.writerNext()
-        let durability = machine.writerFinishedRound(committed: [Unit(name: "w", submissions: 0)], openBatchSize: nil)
+        let durability = machine.writerFinishedRound(committed: [Unit(name: "w", submissions: 0)], openBatchSize: nil, callerMayCommit: true)
         #expect(durability == .handedToSyncer)
         machine.barrierEnded(by: .syncer)
         guard case .runBarrier(let second) = machine.syncerNext() else { Issue.record("the syncer did not run again"); return }
@@ -274,7 +276,7 @@ import Testing
         _ = machine.submitted("a")
         _ = machine.submitted("b")
         _ = machine.writerNext()
-        let durability = machine.writerFinishedRound(committed: [Unit(name: "ab", submissions: 2)], openBatchSize: nil)
+        let durability = machine.writerFinishedRound(committed: [Unit(name: "ab", submissions: 2)], openBatchSize: nil, callerMayCommit: true)
         #expect(durability == .answer)
         #expect(!machine.isSyncing)
         #expect(machine.mayCommitOpenBatch(size: 1, finishing: false))
@@ -288,7 +290,7 @@ import Testing
         _ = machine.writerNext()
         _ = machine.workRequested("w")
         // Work waiting kept the writer from running the barrier itself.
-        let durability = machine.writerFinishedRound(committed: [Unit(name: "a")], openBatchSize: nil)
+        let durability = machine.writerFinishedRound(committed: [Unit(name: "a")], openBatchSize: nil, callerMayCommit: true)
         #expect(durability == .handedToSyncer)
         guard case .runBarrier = machine.syncerNext() else { Issue.record("the syncer did not run"); return }
         // The work, then what arrives during the fsync: applied, kept open.
@@ -296,12 +298,12 @@ import Testing
         let next = machine.writerNext()
         #expect(Self.names(next) == ["work:w", "b"])
         #expect(!machine.mayCommitOpenBatch(size: 1, finishing: false), "committed during the fsync")
-        _ = machine.writerFinishedRound(committed: [Unit(name: "w", submissions: 0)], openBatchSize: 1)
+        _ = machine.writerFinishedRound(committed: [Unit(name: "w", submissions: 0)], openBatchSize: 1, callerMayCommit: true)
         #expect(machine.holder == .writer, "the open batch holds the store")
         _ = machine.submitted("c")
         let next2 = machine.writerNext()
         #expect(Self.names(next2) == ["c"])
-        _ = machine.writerFinishedRound(committed: [], openBatchSize: 2)
+        _ = machine.writerFinishedRound(committed: [], openBatchSize: 2, callerMayCommit: true)
         Self.waitingWriter(&machine)
         // The fsync ends; the work's commit is owed the next one, so the batch still waits.
         machine.barrierEnded(by: .syncer)
@@ -315,7 +317,7 @@ import Testing
         let next3 = machine.writerNext()
         #expect(Self.names(next3) == [])
         #expect(machine.mayCommitOpenBatch(size: 2, finishing: false))
-        let durability2 = machine.writerFinishedRound(committed: [Unit(name: "bc", submissions: 2)], openBatchSize: nil)
+        let durability2 = machine.writerFinishedRound(committed: [Unit(name: "bc", submissions: 2)], openBatchSize: nil, callerMayCommit: true)
         #expect(durability2 == .runBarrier)
     }
 
@@ -323,9 +325,64 @@ import Testing
         var machine = Self.machine()
         _ = machine.workRequested("w")
         _ = machine.writerNext()
-        _ = machine.writerFinishedRound(committed: [], openBatchSize: 1)
+        _ = machine.writerFinishedRound(committed: [], openBatchSize: 1, callerMayCommit: true)
         let action = machine.submitted("a")
         #expect(action == .enqueued)
+    }
+
+    // MARK: - A write lock held elsewhere
+
+    @Test func aBusyLedgerFailsEverythingQueuedBehindTheAttempt() {
+        var machine = Self.machine(commitsOnIdleCaller: false)
+        _ = machine.submitted("a")
+        _ = machine.workRequested("w")
+        _ = machine.submitted("b")
+        let next = machine.writerNext()
+        guard case .take(let taken, _) = next else { Issue.record("the writer took nothing"); return }
+        // Arriving while the attempt for "a" waits for the lock.
+        _ = machine.submitted("c")
+        _ = machine.workRequested("w2")
+        let failed = machine.writeLockUnavailable(returning: taken.dropFirst())
+        #expect(failed == ["b", "c"])
+        let durability = machine.writerFinishedRound(committed: [], openBatchSize: nil, callerMayCommit: true)
+        #expect(durability == .none)
+        // The work keeps its place and runs next, in order.
+        let after = machine.writerNext()
+        #expect(Self.names(after) == ["work:w", "work:w2"])
+    }
+
+    @Test func aCallerThatFindsTheWriteLockBusyHandsItsSubmissionToTheWriterFirst() {
+        var machine = Self.machine()
+        Self.waitingWriter(&machine)
+        let action = machine.submitted("a")
+        #expect(action == .commitOnCaller)
+        let action2 = machine.submitted("b")
+        #expect(action2 == .enqueued)
+        machine.callerFoundWriteLockBusy("a", callerMayCommit: true)
+        #expect(machine.holder == .nobody)
+        #expect(machine.barrier == nil, "no barrier is owed for nothing committed")
+        let wakes = machine.takeWakes()
+        #expect(wakes == .writer)
+        let next = machine.writerNext()
+        #expect(Self.names(next) == ["a", "b"])
+    }
+
+    @Test func noCallerCommitsWhileTheStoreSaysACallerWouldWait() {
+        var machine = Self.machine(callerMayCommit: false)
+        let action = machine.submitted("a")
+        #expect(action == .enqueued, "committed on a caller before the store was known to be connected")
+        _ = machine.writerNext()
+        // The writer's round succeeded: the store admits callers again.
+        let durability = machine.writerFinishedRound(committed: [Unit(name: "a")], openBatchSize: nil, callerMayCommit: true)
+        #expect(durability == .runBarrier)
+        machine.barrierEnded(by: .writer)
+        let action2 = machine.submitted("b")
+        #expect(action2 == .commitOnCaller)
+        // The caller's transaction failed: the next one goes to the writer.
+        _ = machine.callerCommitted(Unit(name: "b"), callerMayCommit: false)
+        machine.barrierEnded(by: .caller)
+        let action3 = machine.submitted("c")
+        #expect(action3 == .enqueued)
     }
 
     // MARK: - Stopping
@@ -350,7 +407,7 @@ import Testing
         #expect(finishing)
         #expect(machine.mayCommitOpenBatch(size: 1, finishing: finishing), "an open batch waits for no fsync when stopping")
         machine.shutdownWaits()
-        let durability = machine.writerFinishedRound(committed: [Unit(name: "a"), Unit(name: "w", submissions: 0)], openBatchSize: nil)
+        let durability = machine.writerFinishedRound(committed: [Unit(name: "a"), Unit(name: "w", submissions: 0)], openBatchSize: nil, callerMayCommit: true)
         #expect(durability == .runBarrier)
         let wakes = machine.takeWakes()
         #expect(wakes == [])
@@ -390,7 +447,7 @@ import Testing
         #expect(stopped)
         let next = machine.writerNext()
         #expect(Self.isWait(next), "the writer ended while a caller holds the store")
-        _ = machine.callerCommitted(Unit(name: "a"))
+        _ = machine.callerCommitted(Unit(name: "a"), callerMayCommit: true)
         let wakes = machine.takeWakes()
         #expect(wakes == .writer)
         let next2 = machine.writerNext()
