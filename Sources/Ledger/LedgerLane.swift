@@ -267,20 +267,20 @@ final class LedgerLane: @unchecked Sendable {
     /// event loop.
     private func commitOnCaller(_ pending: Pending) {
         let started = DispatchTime.now().uptimeNanoseconds
-        let outcome: LedgerOutcome
+        let outcomes: [LedgerOutcome]
         do {
-            guard let recorded = try store.recordWithoutWaiting(pending.submission) else {
+            guard let recorded = try store.recordWithoutWaiting([pending.submission]) else {
                 let callerMayCommit = store.admitsCallerCommits
                 withMachine { $0.callerFoundWriteLockBusy(pending, callerMayCommit: callerMayCommit) }
                 return
             }
-            outcome = recorded
+            outcomes = recorded
             succeeded()
         } catch {
             noteFailure(error, submissions: 1)
-            outcome = .unavailable("\(error)")
+            outcomes = [.unavailable("\(error)")]
         }
-        let unit = committed([pending], [outcome], seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        let unit = committed([pending], outcomes, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         let callerMayCommit = store.admitsCallerCommits
         switch withMachine({ $0.callerCommitted(unit, callerMayCommit: callerMayCommit) }) {
         case .runBarrier:

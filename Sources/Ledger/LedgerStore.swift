@@ -35,11 +35,12 @@ public protocol LedgerRecording: AnyObject {
     /// every submission goes through the writer's thread.
     var admitsCallerCommits: Bool { get }
 
-    /// Records one submission in a transaction of its own, like `record`,
-    /// without waiting for the write lock: nil, with nothing written, when
-    /// the lock (or a connection) is not at hand at once; the writer's
-    /// thread then records it, waiting as long as the store allows.
-    func recordWithoutWaiting(_ submission: LedgerSubmission) throws -> LedgerOutcome?
+    /// Records `batch` (a caller's one submission) in one transaction, like
+    /// `record` but without its per-submission retries and without waiting
+    /// for the write lock: nil, with nothing written, when the lock (or a
+    /// connection) is not at hand at once; the writer's thread then records
+    /// it, waiting as long as the store allows.
+    func recordWithoutWaiting(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome]?
 }
 
 /// A transaction of recorded submissions not yet committed (see
@@ -58,7 +59,7 @@ extension LedgerRecording {
 
     public var admitsCallerCommits: Bool { false }
 
-    public func recordWithoutWaiting(_ submission: LedgerSubmission) throws -> LedgerOutcome? { nil }
+    public func recordWithoutWaiting(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome]? { nil }
 }
 
 /// What the daemon asked Alipay's gateway, and what was answered.

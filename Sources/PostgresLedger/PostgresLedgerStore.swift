@@ -106,9 +106,9 @@ public final class PostgresLedgerStore: SQLLedgerStore {
 
     /// Records on the live connection, or returns nil (nothing tried) when
     /// a caller may not commit now (`admitsCallerCommits`).
-    public func recordWithoutWaiting(_ submission: LedgerSubmission) throws -> LedgerOutcome? {
+    public func recordWithoutWaiting(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome]? {
         guard admitsCallerCommits else { return nil }
-        return try record([submission])[0]
+        return try record(batch)
     }
 
     /// Records a batch with a dozen statements, whatever its size (see

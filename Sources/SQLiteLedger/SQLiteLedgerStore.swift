@@ -64,17 +64,17 @@ public final class SQLiteLedgerStore: SQLLedgerStore {
     /// waits for it.
     public var admitsCallerCommits: Bool { true }
 
-    /// Records one submission if the write lock is free now (`BEGIN
-    /// IMMEDIATE` tried once); nil when another process holds it, or when
-    /// the WAL is due for a RESTART checkpoint, which may wait for readers:
-    /// the writer's thread does both of those.
-    public func recordWithoutWaiting(_ submission: LedgerSubmission) throws -> LedgerOutcome? {
+    /// Records `batch` in one transaction if the write lock is free now
+    /// (`BEGIN IMMEDIATE` tried once); nil when another process holds it,
+    /// or when the WAL is due for a RESTART checkpoint, which may wait for
+    /// readers: the writer's thread does both of those.
+    public func recordWithoutWaiting(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome]? {
         if let checkpointer, checkpointer.needsRestart { return nil }
         guard try database.beginWithoutWaiting() else { return nil }
         do {
-            let outcome = try recordInTransaction([submission], on: database)[0]
+            let outcomes = try recordInTransaction(batch, on: database)
             try database.commit()
-            return outcome
+            return outcomes
         } catch {
             database.rollback()
             throw error

@@ -45,8 +45,8 @@ import TestSupport
             try inner.record(batch)
         }
         var admitsCallerCommits: Bool { admitsCallers && inner.admitsCallerCommits }
-        func recordWithoutWaiting(_ submission: LedgerSubmission) throws -> LedgerOutcome? {
-            try inner.recordWithoutWaiting(submission)
+        func recordWithoutWaiting(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome]? {
+            try inner.recordWithoutWaiting(batch)
         }
         var durabilityBarrier: (@Sendable () throws -> Void)? {
             let fail = self.fail, calls = barrierCalls, real = inner.durabilityBarrier!, slow = slowSync, overlap = overlap

@@ -169,7 +169,7 @@ import TestSupport
         let other = try SQLiteDatabase(path: directory.file("ledger.db"))
         try other.execute("BEGIN EXCLUSIVE")
         let started = Date()
-        #expect(try store.recordWithoutWaiting(LedgerFixtures.paid("O1", id: "N1", unregistered: true)) == nil)
+        #expect(try store.recordWithoutWaiting([LedgerFixtures.paid("O1", id: "N1", unregistered: true)]) == nil)
         #expect(Date().timeIntervalSince(started) < 0.5, "waited \(Date().timeIntervalSince(started)) s for the lock")
         do {
             _ = try store.record([LedgerFixtures.paid("O1", id: "N1", unregistered: true)])
@@ -182,7 +182,7 @@ import TestSupport
         #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM notifications") == 0)
         // The busy timeout is back for everything else, and a free lock is taken at once.
         #expect(try store.database.scalarInt("PRAGMA busy_timeout") == 2000)
-        #expect(try store.recordWithoutWaiting(LedgerFixtures.paid("O1", id: "N1", unregistered: true))?.label == "ship")
+        #expect(try store.recordWithoutWaiting([LedgerFixtures.paid("O1", id: "N1", unregistered: true)])?.map(\.label) == ["ship"])
         #expect(!(SQLiteError(code: 19, message: "constraint failed")).isWriteLockUnavailable)
     }
 }
@@ -252,10 +252,10 @@ import TestSupport
         let url = try PostgresServer.shared.makeDatabase()
         let store = PostgresLedgerStore(connectionString: url)
         #expect(!store.admitsCallerCommits, "not connected yet")
-        #expect(try store.recordWithoutWaiting(LedgerFixtures.paid("O1", id: "N1", unregistered: true)) == nil)
+        #expect(try store.recordWithoutWaiting([LedgerFixtures.paid("O1", id: "N1", unregistered: true)]) == nil)
         _ = try store.orders(limit: 1)
         #expect(store.admitsCallerCommits)
-        #expect(try store.recordWithoutWaiting(LedgerFixtures.paid("O1", id: "N1", unregistered: true))?.label == "ship")
+        #expect(try store.recordWithoutWaiting([LedgerFixtures.paid("O1", id: "N1", unregistered: true)])?.map(\.label) == ["ship"])
         #expect(throws: PostgresError.self) { try store.scalarInt("SELECT no_such_column FROM orders") }
         #expect(!store.admitsCallerCommits, "the last transaction failed")
         _ = try store.orders(limit: 1)
