@@ -1,7 +1,6 @@
 import CLinux
 import Foundation
 import Logging
-import Synchronization
 import Locking
 
 /// One owner of a ledger write connection, on its own thread (see
@@ -31,60 +30,57 @@ import Locking
 /// which takes the store back as soon as the caller has committed. Under
 /// load the caller never blocks: an event loop waiting for an fsync could
 /// neither read its other connections nor send their answers.
+///
+/// A ledger whose write lock another process holds (a backup, an
+/// operator's open transaction) holds up no caller: the caller's attempt
+/// does not wait for the lock (`LedgerRecording.recordWithoutWaiting`,
+/// and only while the store `admitsCallerCommits`), and when it is busy
+/// the submission goes to the writer's thread, which waits the busy
+/// timeout. When that wait fails, what it tried and every submission
+/// queued behind it are answered 503 together: each would only wait as
+/// long again and fail the same way. Work sent with `perform` keeps its
+/// place and runs afterwards.
+///
+/// Who holds the store, who runs the barrier and who must be woken is
+/// decided by `LedgerLaneStateMachine`, under the lane's one lock; the
+/// lane performs what it decides, and all I/O happens outside the lock.
 final class LedgerLane: @unchecked Sendable {
     typealias Completion = LedgerWriter.Completion
     typealias BatchStatistics = LedgerWriter.BatchStatistics
+    typealias Machine = LedgerLaneStateMachine<Pending, Job, Committed>
 
-    private struct Pending {
+    /// A submission and how to answer it.
+    struct Pending {
         let submission: LedgerSubmission
         let completion: Completion
     }
 
     /// Work committed and waiting for the durability barrier: how to answer
     /// once it is durable, and how to answer if the barrier fails.
-    private struct Committed: @unchecked Sendable {
+    struct Committed: LedgerLaneCommit, @unchecked Sendable {
+        /// The submissions its commit held (0 for work sent with `perform`).
+        let submissions: Int
         let answer: () -> Void
         let fail: (String) -> Void
     }
 
-    private enum Queued {
-        case submission(Pending)
-        case work(@Sendable (any LedgerStore) -> Committed)
-    }
+    /// Work sent with `perform`, run by the writer's thread with the store:
+    /// what it committed, and why it failed if it did.
+    typealias Job = @Sendable (any LedgerStore) -> (Committed, failure: (any Error)?)
 
-    private let condition = NSCondition()
-    private var queue: [Queued] = []
+    /// Guards `machine`; the writer, the sync thread and `shutdown` wait on it.
+    private let lock = LaneLock()
+    private var machine: Machine
     private let eventsWrittenHandler = Locked<(@Sendable () -> Void)?>(nil)
-    private var stopping = false
-    private var stopped = false
-    /// The writer's thread is applying work or keeps a transaction open.
-    private var writerHoldsStore = false
-    /// A caller is recording and committing on its own thread.
-    private var callerHoldsStore = false
-    private let commitsOnIdleCaller: Bool
-    /// Submissions per commit, a moving average: about 1 at low load.
-    private var averageBatch = 1.0
-    /// Up to this average, an idle lane commits on the caller's thread.
-    static let callerCommitLoad = 1.5
-    private let finished = DispatchSemaphore(value: 0)
     private let store: any LedgerStore
+    private let barrier: (@Sendable () throws -> Void)?
     private let name: String
-    private let maximumBatch: Int
     private let logger: Logger
     private let onBatch: (@Sendable (BatchStatistics) -> Void)?
     private let onDurabilityFailure: (@Sendable (any Error) -> Void)?
     private let onSync: (@Sendable (Double) -> Void)?
+    /// Touched only by whoever holds the store.
     private var consecutiveFailures = 0
-
-    // The syncer: makes committed batches durable, then answers them.
-    private let barrier: (@Sendable () throws -> Void)?
-    private let syncCondition = NSCondition()
-    private var committed: [Committed] = []
-    private var syncerStopping = false
-    private var syncerBusy = false
-    /// A caller runs the barrier for its own commit.
-    private var callerSyncing = false
-    private let syncerFinished = DispatchSemaphore(value: 0)
 
     /// Takes ownership of `store`: from now on only the lane uses it (its
     /// thread, or the caller that finds it idle, one at a time).
@@ -98,18 +94,19 @@ final class LedgerLane: @unchecked Sendable {
     /// the submitting thread (see above), which then blocks until it is
     /// durable; off, every submission goes through the writer's thread.
     init(store: any LedgerStore, name: String, maximumBatch: Int, logger: Logger, commitsOnIdleCaller: Bool = true,
-                onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,
-                onSync: (@Sendable (_ seconds: Double) -> Void)? = nil,
-                onDurabilityFailure: (@Sendable (any Error) -> Void)? = nil) {
+         onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,
+         onSync: (@Sendable (_ seconds: Double) -> Void)? = nil,
+         onDurabilityFailure: (@Sendable (any Error) -> Void)? = nil) {
         self.store = store
-        self.maximumBatch = maximumBatch
         self.logger = logger
         self.onBatch = onBatch
         self.onDurabilityFailure = onDurabilityFailure
         self.onSync = onSync
         self.barrier = store.durabilityBarrier
         self.name = name
-        self.commitsOnIdleCaller = commitsOnIdleCaller
+        // Asked before the threads start: until then nobody else uses the store.
+        machine = Machine(maximumBatch: maximumBatch, commitsOnIdleCaller: commitsOnIdleCaller, hasBarrier: barrier != nil,
+                          callerMayCommit: store.admitsCallerCommits)
         let thread = Thread { [self] in self.run() }
         thread.name = name
         thread.start()
@@ -117,8 +114,6 @@ final class LedgerLane: @unchecked Sendable {
             let syncer = Thread { [self] in self.runSyncer() }
             syncer.name = "ledger-sync"
             syncer.start()
-        } else {
-            syncerFinished.signal()
         }
     }
 
@@ -127,44 +122,28 @@ final class LedgerLane: @unchecked Sendable {
     /// the commit that holds it is durable (or after the failure), on the
     /// calling thread or on a writer thread, so it must be quick.
     func submit(_ submission: LedgerSubmission, completion: @escaping Completion) {
-        condition.lock()
-        if stopping {
-            condition.unlock()
-            completion(.unavailable("the daemon is shutting down"))
-            return
-        }
         let pending = Pending(submission: submission, completion: completion)
-        if commitsOnIdleCaller && averageBatch <= Self.callerCommitLoad && queue.isEmpty && !writerHoldsStore
-            && !callerHoldsStore && !isSyncing {
-            callerHoldsStore = true
-            condition.unlock()
-            commitOnCaller(pending)
-            return
+        switch withMachine({ $0.submitted(pending) }) {
+        case .commitOnCaller: commitOnCaller(pending)
+        case .enqueued: break
+        case .refuse: completion(.unavailable("the daemon is shutting down"))
         }
-        queue.append(.submission(pending))
-        if queue.count == 1 { condition.signal() }
-        condition.unlock()
     }
 
     /// Runs `work` on the writer's thread with the store (between batches,
     /// in its own transaction), and calls `completion` with its result once
     /// what it wrote is durable.
     func perform<T: Sendable>(_ work: @escaping @Sendable (any LedgerStore) throws -> T,
-                                     completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
-        let job: @Sendable (any LedgerStore) -> Committed = { store in
+                              completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        let job: Job = { store in
             let result = Result { try work(store) }
-            return Committed(answer: { completion(result) },
-                             fail: { reason in completion(.failure(LedgerWriterError.notDurable(reason))) })
+            let failure: (any Error)? = if case .failure(let error) = result { error } else { nil }
+            return (Committed(submissions: 0, answer: { completion(result) },
+                              fail: { reason in completion(.failure(LedgerWriterError.notDurable(reason))) }), failure)
         }
-        condition.lock()
-        if stopping {
-            condition.unlock()
+        if !withMachine({ $0.workRequested(job) }) {
             completion(.failure(LedgerWriterError.stopped))
-            return
         }
-        queue.append(.work(job))
-        if queue.count == 1 { condition.signal() }
-        condition.unlock()
     }
 
     /// Called after a batch that wrote outbox events became durable.
@@ -172,110 +151,144 @@ final class LedgerLane: @unchecked Sendable {
         eventsWrittenHandler.withLock { $0 = handler }
     }
 
-    /// Records everything already queued, then stops the thread. Blocks.
+    /// Records everything already queued, then stops the threads; returns
+    /// once every barrier running (a caller's too) has ended. Blocks.
     func shutdown() {
-        condition.lock()
-        let alreadyStopping = stopping
-        stopping = true
-        condition.signal()
-        condition.unlock()
-        if !alreadyStopping {
-            finished.wait()
-            syncCondition.lock()
-            syncerStopping = true
-            syncCondition.signal()
-            syncCondition.unlock()
-            syncerFinished.wait()
-            // A caller may still be making its own commit durable.
-            syncCondition.lock()
-            while callerSyncing { syncCondition.wait() }
-            syncCondition.unlock()
+        guard withMachine({ $0.stopRequested() }) else { return }
+        lock.lock()
+        while !machine.isFinished {
+            machine.shutdownWaits()
+            lock.wait(.shutdown)
         }
+        lock.unlock()
     }
 
+    /// Applies `event` to the machine under the lock and wakes the threads
+    /// it says now have work.
+    @inline(__always)
+    private func withMachine<Result>(_ event: (inout Machine) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        let result = event(&machine)
+        lock.signal(machine.takeWakes())
+        return result
+    }
+
+    /// The writer's thread: takes what is queued, applies it, commits, and
+    /// hands what it committed to the barrier.
     private func run() {
         notifyd_set_thread_name(name)
         var openBatch: OpenBatch?
-        while true {
-            condition.lock()
-            // With a batch open, the syncer going idle is work too: the batch's turn to commit.
-            while callerHoldsStore || (queue.isEmpty && !stopping && !(openBatch != nil && !isSyncing)) { condition.wait() }
-            if queue.isEmpty && stopping && openBatch == nil {
-                condition.unlock()
-                break
-            }
-            writerHoldsStore = true
-            let count = min(queue.count, maximumBatch - (openBatch?.pending.count ?? 0))
-            let taken = Array(queue.prefix(count))
-            queue.removeFirst(count)
-            let finishing = stopping
-            condition.unlock()
+        while case .take(let taken, let finishing) = nextForWriter() {
             var units: [Committed] = []
             var batch: [Pending] = []
-            for item in taken {
-                switch item {
-                case .submission(let pending):
-                    batch.append(pending)
-                case .work(let job):
-                    if !batch.isEmpty { units += record(batch, into: &openBatch) }
-                    batch.removeAll()
-                    if let open = openBatch.take() { units.append(commit(open)) }
-                    units.append(job(store))
+            // Where the round resumes if an attempt finds the write lock unavailable.
+            var untried = taken.startIndex
+            do throws(WriteLockUnavailable) {
+                for (index, item) in taken.enumerated() {
+                    switch item {
+                    case .submission(let pending):
+                        batch.append(pending)
+                    case .work(let job):
+                        untried = index
+                        if !batch.isEmpty { units += try record(batch, into: &openBatch) }
+                        batch.removeAll()
+                        if let open = openBatch.take() { units.append(try commit(open)) }
+                        untried = index + 1
+                        let (unit, failure) = job(store)
+                        units.append(unit)
+                        if let failure, failure.meansWriteLockUnavailable { throw WriteLockUnavailable(error: failure, attempted: []) }
+                    }
                 }
+                untried = taken.endIndex
+                if !batch.isEmpty { units += try record(batch, into: &openBatch) }
+                // Commit now unless an earlier commit is still being made durable:
+                // then the batch grows until the disk is free (or the batch is full).
+                if let open = openBatch, withMachine({ $0.mayCommitOpenBatch(size: open.pending.count, finishing: finishing) }) {
+                    openBatch = nil
+                    units.append(try commit(open))
+                }
+            } catch {
+                answerBehind(error, untried: taken[untried...])
             }
-            if !batch.isEmpty { units += record(batch, into: &openBatch) }
-            // Commit now unless an earlier commit is still being made durable:
-            // then the batch grows until the disk is free (or the batch is full).
-            if let open = openBatch, finishing || open.pending.count >= maximumBatch || !isSyncing {
-                openBatch = nil
-                units.append(commit(open))
+            let openSize = openBatch?.pending.count
+            let callerMayCommit = store.admitsCallerCommits
+            switch withMachine({ $0.writerFinishedRound(committed: units, openBatchSize: openSize, callerMayCommit: callerMayCommit) }) {
+            case .none, .handedToSyncer:
+                break
+            case .answer:
+                for unit in units { unit.answer() }
+            case .runBarrier:
+                makeDurableAndAnswer(units)
+                withMachine { $0.barrierEnded(by: .writer) }
             }
-            if !units.isEmpty { makeDurable(units) }
-            condition.lock()
-            writerHoldsStore = openBatch != nil
-            condition.unlock()
         }
-        finished.signal()
+    }
+
+    private func nextForWriter() -> Machine.WriterAction {
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            let action = machine.writerNext()
+            lock.signal(machine.takeWakes())
+            guard case .wait = action else { return action }
+            lock.wait(.writer)
+        }
+    }
+
+    /// An attempt waited for the write lock and did not get it: nothing it
+    /// tried was written.
+    private struct WriteLockUnavailable: Error {
+        let error: any Error
+        /// The submissions it tried to record.
+        let attempted: [Pending]
+    }
+
+    /// Answers 503 at once what a failed attempt tried and every submission
+    /// queued behind it (what the round had not tried yet, and what waits
+    /// in the queue): each would wait the same timeout and fail alike.
+    /// Work goes back to the head of the queue and runs next.
+    private func answerBehind(_ failure: WriteLockUnavailable, untried: ArraySlice<Machine.Queued>) {
+        let queued = withMachine { $0.writeLockUnavailable(returning: untried) }
+        let count = failure.attempted.count + queued.count
+        noteFailure(failure.error, submissions: count,
+                    "the ledger's write lock is held elsewhere; answering fail (503) to everything queued at once so Alipay retries")
+        let outcome = LedgerOutcome.unavailable("\(failure.error)")
+        for pending in failure.attempted { pending.completion(outcome) }
+        for pending in queued { pending.completion(outcome) }
     }
 
     /// Records, commits and makes durable one submission on the caller's
-    /// thread, which holds the store (`callerHoldsStore`) until it has
-    /// committed: the writer's thread may then apply what arrived meanwhile
-    /// in a transaction it keeps open while this fsync runs.
+    /// thread, which holds the store until it has committed: the writer's
+    /// thread may then apply what arrived meanwhile in a transaction it
+    /// keeps open while this fsync runs. The caller never waits for the
+    /// write lock: when another process holds it, the submission goes to
+    /// the writer's thread, which waits (its busy timeout) instead of an
+    /// event loop.
     private func commitOnCaller(_ pending: Pending) {
-        let unit = recordAndCommit([pending])
-        guard barrier != nil else {
-            releaseCallersStore()
-            unit.answer()
-            return
+        let started = DispatchTime.now().uptimeNanoseconds
+        let outcomes: [LedgerOutcome]
+        do {
+            guard let recorded = try store.recordWithoutWaiting([pending.submission]) else {
+                let callerMayCommit = store.admitsCallerCommits
+                withMachine { $0.callerFoundWriteLockBusy(pending, callerMayCommit: callerMayCommit) }
+                return
+            }
+            outcomes = recorded
+            succeeded()
+        } catch {
+            noteFailure(error, submissions: 1)
+            outcomes = [.unavailable("\(error)")]
         }
-        syncCondition.lock()
-        callerSyncing = true
-        syncCondition.unlock()
-        releaseCallersStore()
-        makeDurableAndAnswer([unit])
-        syncCondition.lock()
-        callerSyncing = false
-        let idle = !syncerBusy && committed.isEmpty
-        // The syncer may wait for this fsync to end (work committed meanwhile), and `shutdown` too.
-        if !committed.isEmpty || syncerStopping { syncCondition.broadcast() }
-        syncCondition.unlock()
-        if idle { letOpenBatchCommit() }
-    }
-
-    /// The disk is free: wakes the writer if it keeps a batch open for it.
-    private func letOpenBatchCommit() {
-        condition.lock()
-        if writerHoldsStore { condition.signal() }
-        condition.unlock()
-    }
-
-    private func releaseCallersStore() {
-        condition.lock()
-        callerHoldsStore = false
-        // Wake the writer only if something waits for the store.
-        if !queue.isEmpty || stopping { condition.signal() }
-        condition.unlock()
+        let unit = committed([pending], outcomes, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        let callerMayCommit = store.admitsCallerCommits
+        switch withMachine({ $0.callerCommitted(unit, callerMayCommit: callerMayCommit) }) {
+        case .runBarrier:
+            makeDurableAndAnswer([unit])
+            withMachine { $0.barrierEnded(by: .caller) }
+        case .answer, .none, .handedToSyncer:
+            unit.answer()
+        }
     }
 
     /// Submissions applied in a transaction still open, with their outcomes.
@@ -301,11 +314,17 @@ final class LedgerLane: @unchecked Sendable {
     /// keeps batches open while it syncs); otherwise, or when applying
     /// fails, records and commits it (and what the failed transaction held)
     /// the whole-batch way, whose fallbacks isolate a bad submission.
-    private func record(_ batch: [Pending], into openBatch: inout OpenBatch?) -> [Committed] {
-        if openBatch == nil, barrier != nil, let transaction = try? store.beginBatch() {
-            openBatch = OpenBatch(transaction)
+    private func record(_ batch: [Pending], into openBatch: inout OpenBatch?) throws(WriteLockUnavailable) -> [Committed] {
+        if openBatch == nil, barrier != nil {
+            do {
+                if let transaction = try store.beginBatch() { openBatch = OpenBatch(transaction) }
+            } catch where error.meansWriteLockUnavailable {
+                throw WriteLockUnavailable(error: error, attempted: batch)
+            } catch {
+                // Recorded the whole-batch way below, which fails or not on its own and says why.
+            }
         }
-        guard let open = openBatch else { return [recordAndCommit(batch)] }
+        guard let open = openBatch else { return [try recordAndCommit(batch)] }
         do {
             open.outcomes += try open.timed { try open.transaction.record(batch.map(\.submission)) }
             open.pending += batch
@@ -313,40 +332,47 @@ final class LedgerLane: @unchecked Sendable {
         } catch {
             open.transaction.rollback()
             openBatch = nil
-            return [recordAndCommit(open.pending + batch)]
+            return [try recordAndCommit(open.pending + batch)]
         }
     }
 
     /// Commits an open batch; if the commit fails, its submissions are
     /// recorded again the whole-batch way.
-    private func commit(_ batch: OpenBatch) -> Committed {
+    private func commit(_ batch: OpenBatch) throws(WriteLockUnavailable) -> Committed {
         do {
             try batch.timed { try batch.transaction.commit() }
         } catch {
             batch.transaction.rollback()
-            return recordAndCommit(batch.pending)
+            return try recordAndCommit(batch.pending)
         }
         succeeded()
         return committed(batch.pending, batch.outcomes, seconds: Double(batch.busyNanoseconds) / 1e9)
     }
 
-    private func recordAndCommit(_ batch: [Pending]) -> Committed {
+    private func recordAndCommit(_ batch: [Pending]) throws(WriteLockUnavailable) -> Committed {
         let started = DispatchTime.now().uptimeNanoseconds
         let outcomes: [LedgerOutcome]
         do {
             outcomes = try store.record(batch.map(\.submission))
             succeeded()
+        } catch where error.meansWriteLockUnavailable {
+            throw WriteLockUnavailable(error: error, attempted: batch)
         } catch {
-            consecutiveFailures += 1
-            // Log the first failure and then every hundredth, not every request.
-            if consecutiveFailures == 1 || consecutiveFailures % 100 == 0 {
-                logger.error("ledger transaction failed; answering fail (503) so Alipay retries: \(error)",
-                             metadata: ["batch": "\(batch.count)", "consecutive_failures": "\(consecutiveFailures)"])
-            }
+            noteFailure(error, submissions: batch.count)
             let reason = "\(error)"
             outcomes = Array(repeating: .unavailable(reason), count: batch.count)
         }
         return committed(batch, outcomes, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+    }
+
+    /// Logs the first failure and then every hundredth, not every request.
+    private func noteFailure(_ error: any Error, submissions: Int,
+                             _ message: @autoclosure () -> String = "ledger transaction failed; answering fail (503) so Alipay retries") {
+        consecutiveFailures += 1
+        if consecutiveFailures == 1 || consecutiveFailures % 100 == 0 {
+            logger.error("\(message()): \(error)",
+                         metadata: ["batch": "\(submissions)", "consecutive_failures": "\(consecutiveFailures)"])
+        }
     }
 
     private func succeeded() {
@@ -359,12 +385,10 @@ final class LedgerLane: @unchecked Sendable {
     /// How to answer a committed batch once it is durable.
     private func committed(_ batch: [Pending], _ outcomes: [LedgerOutcome], seconds: Double) -> Committed {
         onBatch?(BatchStatistics(size: batch.count, commitSeconds: seconds))
-        condition.lock()
-        averageBatch += (Double(batch.count) - averageBatch) / 8
-        condition.unlock()
         let wroteEvents = outcomes.contains { if case .recorded(let decision) = $0 { return !decision.events.isEmpty } else { return false } }
         let handler = wroteEvents ? eventsWrittenHandler.withLock { $0 } : nil
         return Committed(
+            submissions: batch.count,
             answer: {
                 Self.answer(batch, outcomes)
                 handler?()
@@ -373,67 +397,30 @@ final class LedgerLane: @unchecked Sendable {
         )
     }
 
-    /// An fsync is running, or committed work waits for one.
-    private var isSyncing: Bool {
-        guard barrier != nil else { return false }
-        syncCondition.lock()
-        defer { syncCondition.unlock() }
-        return syncerBusy || callerSyncing || !committed.isEmpty
-    }
-
-    /// Answers `units` once they are durable: at once when commits are
-    /// durable by themselves; otherwise through the durability barrier.
-    private func makeDurable(_ units: [Committed]) {
-        guard barrier != nil else {
-            for unit in units { unit.answer() }
-            return
-        }
-        // Nothing waiting and the syncer idle: nothing could overlap with the
-        // fsync, so run it here and save a thread wake-up (it matters at low load).
-        condition.lock()
-        let nothingQueued = queue.isEmpty
-        condition.unlock()
-        syncCondition.lock()
-        if nothingQueued && !syncerBusy && !callerSyncing && committed.isEmpty {
-            syncCondition.unlock()
-            makeDurableAndAnswer(units)
-            return
-        }
-        let wasEmpty = committed.isEmpty
-        committed.append(contentsOf: units)
-        if wasEmpty { syncCondition.signal() }
-        syncCondition.unlock()
-    }
-
     private static func answer(_ batch: [Pending], _ outcomes: [LedgerOutcome]) {
         for (pending, outcome) in zip(batch, outcomes) {
             pending.completion(outcome)
         }
     }
 
-    /// Group fsync: one barrier covers every batch committed before it.
+    /// The sync thread: one barrier covers every batch committed before it.
     private func runSyncer() {
         notifyd_set_thread_name("ledger-sync")
-        while true {
-            syncCondition.lock()
-            // One barrier at a time: what was committed during a caller's fsync waits for it.
-            while (committed.isEmpty && !syncerStopping) || callerSyncing { syncCondition.wait() }
-            if committed.isEmpty && syncerStopping {
-                syncCondition.unlock()
-                break
-            }
-            let ready = committed
-            committed.removeAll(keepingCapacity: true)
-            syncerBusy = true
-            syncCondition.unlock()
-            makeDurableAndAnswer(ready)
-            syncCondition.lock()
-            syncerBusy = false
-            let idle = committed.isEmpty
-            syncCondition.unlock()
-            if idle { letOpenBatchCommit() }
+        while case .runBarrier(let units) = nextForSyncer() {
+            makeDurableAndAnswer(units)
+            withMachine { $0.barrierEnded(by: .syncer) }
         }
-        syncerFinished.signal()
+    }
+
+    private func nextForSyncer() -> Machine.SyncerAction {
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            let action = machine.syncerNext()
+            lock.signal(machine.takeWakes())
+            guard case .wait = action else { return action }
+            lock.wait(.syncer)
+        }
     }
 
     /// Runs the barrier (one fsync for all of `ready`), then answers.

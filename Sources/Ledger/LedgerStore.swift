@@ -24,6 +24,23 @@ public protocol LedgerRecording: AnyObject {
     /// A small write and commit (one row per `instance`): what a readiness
     /// check asks, so that "ready" means "can record a notification now".
     func probeWrite(instance: String) throws
+
+    /// Whether a submission may now be recorded on its caller's thread
+    /// (`recordWithoutWaiting`): true only when that waits for nothing but
+    /// its own statements and commit, never for another connection's write
+    /// lock or for a connection to be made. The caller is an event loop;
+    /// while it waits, none of its connections is read or answered.
+    ///
+    /// Asked only by whoever holds the store, after using it. Default false:
+    /// every submission goes through the writer's thread.
+    var admitsCallerCommits: Bool { get }
+
+    /// Records `batch` (a caller's one submission) in one transaction, like
+    /// `record` but without its per-submission retries and without waiting
+    /// for the write lock: nil, with nothing written, when the lock (or a
+    /// connection) is not at hand at once; the writer's thread then records
+    /// it, waiting as long as the store allows.
+    func recordWithoutWaiting(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome]?
 }
 
 /// A transaction of recorded submissions not yet committed (see
@@ -39,6 +56,10 @@ public protocol OpenLedgerBatch: AnyObject {
 
 extension LedgerRecording {
     public func beginBatch() throws -> (any OpenLedgerBatch)? { nil }
+
+    public var admitsCallerCommits: Bool { false }
+
+    public func recordWithoutWaiting(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome]? { nil }
 }
 
 /// What the daemon asked Alipay's gateway, and what was answered.

@@ -36,7 +36,9 @@ public final class LedgerWriter: @unchecked Sendable {
     ///
     /// `commitsOnIdleCaller`: a submission that finds its lane idle is
     /// committed and answered on the submitting thread (which blocks until
-    /// it is durable), saving two thread wake-ups at low load.
+    /// it is durable), saving two thread wake-ups at low load, while the
+    /// store admits it (`LedgerRecording.admitsCallerCommits`); it never
+    /// waits there for a write lock held elsewhere.
     public init(store: any LedgerStore, additionalStores: [any LedgerStore] = [], maximumBatch: Int = 512, logger: Logger,
                 commitsOnIdleCaller: Bool = true,
                 onBatch: (@Sendable (BatchStatistics) -> Void)? = nil,

@@ -1,9 +1,10 @@
 import Foundation
+import Ledger
 
 /// A failed PostgreSQL call: the SQLSTATE (when the server sent one), the
 /// server's message, and what the project was doing. Bound values are never
 /// included.
-public struct PostgresError: Error, Sendable, CustomStringConvertible {
+public struct PostgresError: WriteLockError, Sendable, CustomStringConvertible {
     public let sqlState: String?
     public let message: String
     public let operation: String
@@ -22,6 +23,11 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var isRetryableConflict: Bool {
         sqlState == "40001" || sqlState == "40P01"
     }
+
+    /// Without a connection no lock can be taken, and every attempt until
+    /// one is made again fails alike (each reconnect may wait its
+    /// `connect_timeout`).
+    public var isWriteLockUnavailable: Bool { connectionLost }
 
     public var description: String {
         var text = "PostgreSQL"

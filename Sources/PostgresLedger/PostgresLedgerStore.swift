@@ -16,6 +16,8 @@ public final class PostgresLedgerStore: SQLLedgerStore {
     private var lastAttempt: Date?
     private var failures = 0
     private var lastFailure = ""
+    /// The last transaction on this store committed (reads included).
+    private var lastTransactionSucceeded = false
     private let reconnectBackoffMaximum: Double
 
     /// Does not connect yet (see `connect()`). Unless the connection string
@@ -75,9 +77,12 @@ public final class PostgresLedgerStore: SQLLedgerStore {
     /// Runs `body` in a transaction (see `PostgresConnection.inTransaction`
     /// for the retries); a lost connection is dropped, and the next call reconnects.
     public func inTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        lastTransactionSucceeded = false
         let connection = try live()
         do {
-            return try connection.inTransaction { try body(connection) }
+            let result = try connection.inTransaction { try body(connection) }
+            lastTransactionSucceeded = true
+            return result
         } catch {
             if connection.isBroken || ((error as? PostgresError)?.connectionLost ?? false) { self.connection = nil }
             throw error
@@ -90,6 +95,21 @@ public final class PostgresLedgerStore: SQLLedgerStore {
     }
 
     public var durabilityBarrier: (@Sendable () throws -> Void)? { nil }
+
+    /// Only while connected and the last transaction committed: a caller
+    /// must never be the one that finds the connection gone and waits for
+    /// a reconnect (up to `connect_timeout`).
+    public var admitsCallerCommits: Bool {
+        guard lastTransactionSucceeded, let connection else { return false }
+        return !connection.isBroken
+    }
+
+    /// Records on the live connection, or returns nil (nothing tried) when
+    /// a caller may not commit now (`admitsCallerCommits`).
+    public func recordWithoutWaiting(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome]? {
+        guard admitsCallerCommits else { return nil }
+        return try record(batch)
+    }
 
     /// Records a batch with a dozen statements, whatever its size (see
     /// `SetBasedRecorder`): a daemon on a database across the network waits

@@ -10,6 +10,8 @@ import Ledger
 public final class SQLiteDatabase: SQLConnection {
     let handle: OpaquePointer
     public let path: String
+    /// How long a write waits for another connection's write lock.
+    let busyTimeoutMilliseconds: Int32
     /// Statements made at run time, by their text.
     private var statements: [String: SQLiteStatement] = [:]
     /// The statements of `static let`s, by their slot.
@@ -30,6 +32,7 @@ public final class SQLiteDatabase: SQLConnection {
         }
         self.handle = handle
         self.path = path
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         // SQLite quietly opens a file it may not write read-only; every
         // write would then fail. Say so now, with the fix.
@@ -119,6 +122,20 @@ public final class SQLiteDatabase: SQLConnection {
     }
 
     func begin() throws { try prepared(Self.begin).run() }
+
+    /// `BEGIN IMMEDIATE` tried once, without the busy timeout: false, with
+    /// no transaction open, when another connection holds the write lock.
+    /// For a thread that must not wait on another process.
+    func beginWithoutWaiting() throws -> Bool {
+        sqlite3_busy_timeout(handle, 0)
+        defer { sqlite3_busy_timeout(handle, busyTimeoutMilliseconds) }
+        do {
+            try begin()
+            return true
+        } catch let error as SQLiteError where error.isWriteLockUnavailable {
+            return false
+        }
+    }
 
     func commit() throws { try prepared(Self.commit).run() }
 

@@ -1,8 +1,9 @@
 import CSQLite
+import Ledger
 
 /// A failed SQLite call: the result code, SQLite's message and the SQL it
 /// ran (bound values are never included: they may be payment data).
-public struct SQLiteError: Error, Sendable, CustomStringConvertible {
+public struct SQLiteError: WriteLockError, Sendable, CustomStringConvertible {
     public let code: Int32
     public let message: String
     public let sql: String?
@@ -27,6 +28,10 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var isTransient: Bool {
         [SQLITE_FULL, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN].contains(primaryCode)
     }
+
+    /// Another connection (another process) holds the write lock: SQLite
+    /// waited the busy timeout for it, or was told not to wait.
+    public var isWriteLockUnavailable: Bool { primaryCode == SQLITE_BUSY }
 
     public var description: String {
         var text = "SQLite error \(code) (\(String(cString: sqlite3_errstr(code)))): \(message)"

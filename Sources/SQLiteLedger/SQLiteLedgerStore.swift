@@ -60,6 +60,27 @@ public final class SQLiteLedgerStore: SQLLedgerStore {
         }
     }
 
+    /// Always: `recordWithoutWaiting` tries the write lock once and never
+    /// waits for it.
+    public var admitsCallerCommits: Bool { true }
+
+    /// Records `batch` in one transaction if the write lock is free now
+    /// (`BEGIN IMMEDIATE` tried once); nil when another process holds it,
+    /// or when the WAL is due for a RESTART checkpoint, which may wait for
+    /// readers: the writer's thread does both of those.
+    public func recordWithoutWaiting(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome]? {
+        if let checkpointer, checkpointer.needsRestart { return nil }
+        guard try database.beginWithoutWaiting() else { return nil }
+        do {
+            let outcomes = try recordInTransaction(batch, on: database)
+            try database.commit()
+            return outcomes
+        } catch {
+            database.rollback()
+            throw error
+        }
+    }
+
     /// A transaction the writer keeps open while the WAL is synced.
     public func beginBatch() throws -> (any OpenLedgerBatch)? {
         restartCheckpointIfNeeded()

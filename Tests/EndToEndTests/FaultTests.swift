@@ -67,29 +67,100 @@ import TestSupport
         #expect(daemon.stop() == 0)
     }
 
+    /// Nobody waits for another's busy timeout, and no event loop waits on
+    /// the lock: a notification that finds the ledger locked is answered
+    /// 503 once the one attempt it joined has waited the busy timeout (5 s),
+    /// and the notify listener answers `/healthz` meanwhile.
     @Test func aLedgerLockedByAnotherProcessIsAnswered503UntilTheLockIsReleased() throws {
-        let corpus = try SignedCorpus.paid(count: 60, seed: 22)
+        let corpus = try SignedCorpus.paid(count: 65, seed: 22)
         let directory = TemporaryDirectory("fault-locked")
         let daemon = try DaemonProcess(arguments: DaemonProcess.fixtureArguments(directory, extra: ["--accept-unknown-orders"]),
                                        directory: directory)
-        #expect(Self.postAll(corpus[..<20], to: daemon).allSatisfy { $0.body == "success" })
+        // A quiet shop (one at a time): the event loops commit on their own thread.
+        #expect(Self.postAll(corpus[..<20], to: daemon, connections: 1).allSatisfy { $0.body == "success" })
 
-        // An operator's sqlite3 holds an exclusive transaction for 8 s.
+        // An operator's sqlite3 holds an exclusive transaction.
         let locker = try SpawnedProcess(["sqlite3", daemon.databasePath], input: true, output: .null)
         try locker.standardInput!.write(contentsOf: Data("BEGIN EXCLUSIVE;\n".utf8))
         usleep(300_000)
-        let locked = Self.postAll(corpus[20..<40], to: daemon, connections: 20)
-        #expect(locked.allSatisfy { $0.status == 503 && $0.body == "fail" })
+        let probes = HealthProbes(port: daemon.port)
+        // Five at once, then twenty at once over twenty connections.
+        let burst = Self.postAll(corpus[20..<25], to: daemon, connections: 5)
+        let crowd = Self.postAll(corpus[25..<45], to: daemon, connections: 20)
+        let healthz = probes.stop()
         try locker.standardInput!.write(contentsOf: Data("ROLLBACK;\n.quit\n".utf8))
         try locker.standardInput!.close()
         locker.waitUntilExit()
 
-        let retries = Self.postAll(corpus[20..<60], to: daemon)
+        let locked = burst + crowd
+        #expect(locked.allSatisfy { $0.status == 503 && $0.body == "fail" })
+        // Each within the busy timeout and a margin, and together: none after another's timeout.
+        for (name, replies) in [("5", burst), ("20", crowd)] {
+            let seconds = replies.map(\.seconds)
+            let each = seconds.sorted().map { String(format: "%.1f", $0) }.joined(separator: ", ")
+            #expect(seconds.allSatisfy { $0 < 7.5 }, "\(name) at once answered after \(each) s")
+            #expect(seconds.max()! - seconds.min()! < 2.5, "\(name) at once answered after \(each) s")
+        }
+        #expect(!healthz.isEmpty)
+        #expect(healthz.allSatisfy { $0 < 0.5 }, "GET /healthz took \(Self.figures(healthz)) s during the lock, \(healthz.filter { $0 >= 0.5 }.count) of \(healthz.count) 0.5 s or more")
+
+        let retries = Self.postAll(corpus[20..<65], to: daemon)
         #expect(retries.allSatisfy { $0.body == "success" })
-        try Self.expectEverySuccessRecorded(Array(corpus[20..<40]), locked, in: daemon)
-        #expect(try daemon.sql("SELECT count(*) FROM notifications") == "60")
-        print("hardening: locked ledger: sqlite3 holding BEGIN EXCLUSIVE: 20 of 20 answered 503 fail (after the 5 s busy timeout), then all 40 success once released")
+        try Self.expectEverySuccessRecorded(Array(corpus[20..<45]), locked, in: daemon)
+        #expect(try daemon.sql("SELECT count(*) FROM notifications") == "65")
+        print("hardening: locked ledger: sqlite3 holding BEGIN EXCLUSIVE: busy timeout 5 s; 5 at once answered 503 fail after \(Self.timing(burst)), 20 at once over 20 connections after \(Self.timing(crowd)); GET /healthz on the notify listener meanwhile \(healthz.count) times, slowest \(String(format: "%.0f", (healthz.max() ?? 0) * 1000)) ms; then all 45 success once released")
         #expect(daemon.stop() == 0)
+    }
+
+    /// Seconds as "a-b" (fastest to slowest), to one decimal.
+    static func figures(_ seconds: [Double]) -> String {
+        guard let low = seconds.min(), let high = seconds.max() else { return "none" }
+        return String(format: "%.1f-%.1f", low, high)
+    }
+
+    /// Answer times as "a-b s (spread n ms)".
+    static func timing(_ replies: [KeepAliveLoad.Reply]) -> String {
+        let seconds = replies.map(\.seconds)
+        return "\(figures(seconds)) s (spread \(String(format: "%.0f", ((seconds.max() ?? 0) - (seconds.min() ?? 0)) * 1000)) ms)"
+    }
+
+    /// `GET /healthz` on a fresh connection every 100 ms, each timed, on a
+    /// thread of its own until `stop`: a new connection goes to the event
+    /// loops in turn (the first one accepts), so a loop that waits on the
+    /// ledger shows up as a slow answer.
+    final class HealthProbes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seconds: [Double] = []
+        private var stopping = false
+        private let done = DispatchSemaphore(value: 0)
+
+        init(port: UInt16) {
+            Thread.detachNewThread { [self] in
+                while !lock.withLock({ stopping }) {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    var took = 30.0
+                    do {
+                        let client = try TCPClient(port: port, timeout: 30)
+                        try client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                        if try client.readResponses(1)[0].status == 200 {
+                            took = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                        }
+                    } catch {
+                        took = 30   // no answer counts as the slowest
+                    }
+                    lock.withLock { seconds.append(took) }
+                    usleep(100_000)
+                }
+                done.signal()
+            }
+        }
+
+        /// Stops probing; every probe's time.
+        func stop() -> [Double] {
+            lock.withLock { stopping = true }
+            done.wait()
+            return lock.withLock { seconds }
+        }
     }
 
     @Test(.enabled(if: isRoot, "running the daemon as another user needs root"))

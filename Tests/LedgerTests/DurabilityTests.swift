@@ -19,25 +19,34 @@ import TestSupport
     ///
     /// With `openBatches`, it keeps batches open as the daemon's store does
     /// (an open transaction whose `record` fails for the trade `failing`);
-    /// `slowSync` makes every fsync take that long.
+    /// `slowSync` makes every fsync take that long; without
+    /// `admitsCallers` it says a caller may never commit (as PostgreSQL
+    /// does while it is not connected).
     final class FailingBarrierStore: LedgerStore {
         let inner: SQLiteLedgerStore
         let fail: Bool
         let openBatches: Bool
         let failing: String?
         let slowSync: Double
+        let admitsCallers: Bool
         let barrierCalls = Counter()
         /// Barriers running at once, now and at most (the lane runs one at a time).
         let overlap = Overlap()
-        init(_ inner: SQLiteLedgerStore, fail: Bool, openBatches: Bool = false, failing: String? = nil, slowSync: Double = 0) {
+        init(_ inner: SQLiteLedgerStore, fail: Bool, openBatches: Bool = false, failing: String? = nil, slowSync: Double = 0,
+             admitsCallers: Bool = true) {
             self.inner = inner
             self.fail = fail
             self.openBatches = openBatches
             self.failing = failing
             self.slowSync = slowSync
+            self.admitsCallers = admitsCallers
         }
         func record(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome] {
             try inner.record(batch)
+        }
+        var admitsCallerCommits: Bool { admitsCallers && inner.admitsCallerCommits }
+        func recordWithoutWaiting(_ batch: [LedgerSubmission]) throws -> [LedgerOutcome]? {
+            try inner.recordWithoutWaiting(batch)
         }
         var durabilityBarrier: (@Sendable () throws -> Void)? {
             let fail = self.fail, calls = barrierCalls, real = inner.durabilityBarrier!, slow = slowSync, overlap = overlap

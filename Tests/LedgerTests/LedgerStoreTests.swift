@@ -159,6 +159,32 @@ import TestSupport
         #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM notifications") == 0)
         #expect(try store.record([LedgerFixtures.paid("O1", id: "N1")]).map(\.label) == ["ship"])
     }
+
+    /// What an event loop may call: another connection's write lock is
+    /// not waited for (the writer's thread waits instead), and nothing is
+    /// written; a waiting write's failure says the lock was unavailable.
+    @Test func aCallersAttemptNeverWaitsForAnotherConnectionsWriteLock() throws {
+        let store = try SQLiteLedgerStore(path: directory.file("ledger.db"), busyTimeoutMilliseconds: 2000)
+        #expect(store.admitsCallerCommits)
+        let other = try SQLiteDatabase(path: directory.file("ledger.db"))
+        try other.execute("BEGIN EXCLUSIVE")
+        let started = Date()
+        #expect(try store.recordWithoutWaiting([LedgerFixtures.paid("O1", id: "N1", unregistered: true)]) == nil)
+        #expect(Date().timeIntervalSince(started) < 0.5, "waited \(Date().timeIntervalSince(started)) s for the lock")
+        do {
+            _ = try store.record([LedgerFixtures.paid("O1", id: "N1", unregistered: true)])
+            Issue.record("recorded on a locked ledger")
+        } catch {
+            #expect(error.meansWriteLockUnavailable, "\(error)")
+            #expect(Date().timeIntervalSince(started) >= 2, "the writer's attempt did not wait its busy timeout")
+        }
+        try other.execute("ROLLBACK")
+        #expect(try LedgerFixtures.count(store, "SELECT count(*) FROM notifications") == 0)
+        // The busy timeout is back for everything else, and a free lock is taken at once.
+        #expect(try store.database.scalarInt("PRAGMA busy_timeout") == 2000)
+        #expect(try store.recordWithoutWaiting([LedgerFixtures.paid("O1", id: "N1", unregistered: true)])?.map(\.label) == ["ship"])
+        #expect(!(SQLiteError(code: 19, message: "constraint failed")).isWriteLockUnavailable)
+    }
 }
 
 /// PostgreSQL only: what several daemons sharing one database rely on.
@@ -217,6 +243,34 @@ import TestSupport
         try store.connect()
         _ = try PostgresServer.shared.sql(url, "INSERT INTO schema_migrations VALUES (99, 'future', 'x')")
         #expect(throws: PostgresError.self) { try PostgresLedgerStore(connectionString: url).connect() }
+    }
+
+    /// A caller (an event loop) may commit only on a connection known to
+    /// work: never one that must first be made (up to connect_timeout), nor
+    /// right after a transaction failed.
+    @Test func aCallerMayCommitOnlyWhileConnectedAndTheLastTransactionSucceeded() throws {
+        let url = try PostgresServer.shared.makeDatabase()
+        let store = PostgresLedgerStore(connectionString: url)
+        #expect(!store.admitsCallerCommits, "not connected yet")
+        #expect(try store.recordWithoutWaiting([LedgerFixtures.paid("O1", id: "N1", unregistered: true)]) == nil)
+        _ = try store.orders(limit: 1)
+        #expect(store.admitsCallerCommits)
+        #expect(try store.recordWithoutWaiting([LedgerFixtures.paid("O1", id: "N1", unregistered: true)])?.map(\.label) == ["ship"])
+        #expect(throws: PostgresError.self) { try store.scalarInt("SELECT no_such_column FROM orders") }
+        #expect(!store.admitsCallerCommits, "the last transaction failed")
+        _ = try store.orders(limit: 1)
+        #expect(store.admitsCallerCommits)
+        // The server ends the connection: the next transaction fails, and says the lock could not be had.
+        _ = try PostgresServer.shared.sql(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        do {
+            _ = try store.orders(limit: 1)
+            Issue.record("a terminated connection answered")
+        } catch {
+            #expect(error.meansWriteLockUnavailable, "\(error)")
+        }
+        #expect(!store.admitsCallerCommits)
+        _ = try store.orders(limit: 1)   // reconnected by the holder, not by a caller
+        #expect(store.admitsCallerCommits)
     }
 
     @Test func theConnectionStringGetsTimeoutsAndKeepsThePasswordOutOfLogs() {
