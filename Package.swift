@@ -175,10 +175,13 @@ let package = Package(
             dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
-            name: "NotifyDaemonTests",
-            dependencies: ["NotifyDaemon", "ActiveSide", "AdminAPI", "DaemonSettings", "Observability", "AlipayCrypto", "AlipayNotify",
-                           "AlipayOpenAPI", "AlipaySandbox", "GatewayTransport", "Ledger", "SQLiteLedger", "SystemSupport", "TestSupport",
-                           .product(name: "Logging", package: "swift-log")]
+            name: "ActiveSideTests",
+            dependencies: ["ActiveSide", "AlipayCrypto", "AlipayNotify", "AlipayOpenAPI", "AlipaySandbox", "GatewayTransport", "HTTPClient",
+                           "Ledger", "Observability", "SQLiteLedger", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "DaemonSettingsTests",
+            dependencies: ["DaemonSettings", "NotifyDaemon", "ActiveSide", "AlipayCrypto", "AlipayNotify", "Ledger", "SystemSupport", "TestSupport"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NotifyDaemon", "DaemonSettings", "Observability"]),
         .testTarget(name: "AlipaySandboxTests", dependencies: ["AlipaySandbox", "AlipayCrypto", "AlipayNotify", "TestSupport"]),

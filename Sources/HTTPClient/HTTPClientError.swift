@@ -71,7 +71,7 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     /// What to do about it, in the words of the person who must.
     public let remedy: String
 
-    init(kind: Kind, host: String, detail: String, curlCode: Int, verifyResult: Int? = nil, remedy: String) {
+    package init(kind: Kind, host: String, detail: String, curlCode: Int, verifyResult: Int? = nil, remedy: String) {
         self.kind = kind
         self.host = host
         self.detail = detail

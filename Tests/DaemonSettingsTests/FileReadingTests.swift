@@ -1,6 +1,5 @@
 @testable import DaemonSettings
 import Foundation
-import NotifyDaemon
 import SystemSupport
 import Testing
 #if canImport(Glibc)

@@ -2,7 +2,6 @@
 import AlipayNotify
 import Foundation
 import Ledger
-@testable import NotifyDaemon
 import Testing
 
 /// Every rule of the reconciler's schedule, without a socket or a database.

@@ -1,5 +1,4 @@
 @testable import DaemonSettings
-@testable import NotifyDaemon
 import Testing
 
 /// The help lists every setting with its flag, what it does and its default.

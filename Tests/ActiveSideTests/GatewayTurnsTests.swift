@@ -1,6 +1,5 @@
 @testable import ActiveSide
 import Foundation
-@testable import NotifyDaemon
 import TestSupport
 import Testing
 

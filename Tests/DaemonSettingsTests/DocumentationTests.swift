@@ -1,6 +1,5 @@
 @testable import DaemonSettings
 import Foundation
-@testable import NotifyDaemon
 import TestSupport
 import Testing
 

@@ -1,5 +1,4 @@
 @testable import DaemonSettings
-@testable import NotifyDaemon
 import Testing
 
 @Suite struct ConfigFileTests {
