@@ -28,10 +28,10 @@ package struct AdminRouter: HTTPHandler {
     let refunds: OperatorRefunds
     /// Where requests that call Alipay wait for it: never an event loop.
     let blockingWork: BoundedWorkPool
-    /// Routes added by others (health, metrics): path → handler.
-    let extraRoutes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void]
+    /// Routes added by others (health, metrics).
+    let extraRoutes: [AdminRoute]
 
-    package init(writer: LedgerWriter, reader: LedgerReader, logger: Logger, policy: ReconciliationPolicy, serials: PaymentSerials, refunds: OperatorRefunds, blockingWork: BoundedWorkPool, extraRoutes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void]) {
+    package init(writer: LedgerWriter, reader: LedgerReader, logger: Logger, policy: ReconciliationPolicy, serials: PaymentSerials, refunds: OperatorRefunds, blockingWork: BoundedWorkPool, extraRoutes: [AdminRoute]) {
         self.writer = writer
         self.reader = reader
         self.logger = logger
@@ -42,52 +42,59 @@ package struct AdminRouter: HTTPHandler {
         self.extraRoutes = extraRoutes
     }
 
-    package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
-        let path = String(request.path)
-        if let route = extraRoutes[path] {
-            return route(request, responder)
-        }
-        switch (request.method, path) {
-        case ("POST", "/orders"):
-            registerOrder(request.body, responder)
-        case ("GET", "/orders"):
-            listOrders(Self.query(request.target), responder)
-        case (_, "/orders"):
-            responder.respond(Self.json(405, LedgerJSON.error("use POST /orders to register, GET /orders to list"), allow: "GET, POST"))
-        case (let method, let path) where path.hasPrefix("/business-orders/") && path.hasSuffix("/payments"):
-            guard method == "POST" else {
-                return responder.respond(Self.json(405, LedgerJSON.error("use POST \(path)"), allow: "POST"))
-            }
-            let businessOrder = Self.decoded(path.dropFirst("/business-orders/".count).dropLast("/payments".count))
-            newSerial(businessOrder, request.body, responder)
-        case (let method, let path) where path.hasPrefix("/trades/") && path.hasSuffix("/refunds"):
-            guard method == "POST" else {
-                return responder.respond(Self.json(405, LedgerJSON.error("use POST \(path); GET /trades/{out_trade_no} lists the refunds"), allow: "POST"))
-            }
-            let outTradeNo = Self.decoded(path.dropFirst("/trades/".count).dropLast("/refunds".count))
-            refund(outTradeNo, request.body, responder)
-        case ("GET", let path) where path.hasPrefix("/trades/"):
-            let outTradeNo = Self.decoded(path.dropFirst("/trades/".count))
-            read({ store in try store.tradeDetails(outTradeNo) }, responder) { details in
-                guard let details else { return Self.json(404, LedgerJSON.error("no order, notification or trade \(outTradeNo)")) }
-                return Self.json(200, LedgerJSON.trade(details))
-            }
-        case ("GET", "/events"):
-            listEvents(Self.query(request.target), responder)
-        case ("POST", let path) where path.hasPrefix("/events/") && path.hasSuffix("/redeliver"):
-            let id = Self.decoded(path.dropFirst("/events/".count).dropLast("/redeliver".count))
-            perform({ store in try store.redeliver(id) }, responder) { result in
-                switch result {
-                case .redelivered:
-                    return Self.json(200, "{\"id\":\(JSONText.string(id)),\"state\":\"pending\"}")
-                case .notFound:
-                    return Self.json(404, LedgerJSON.error("no event \(id)"))
-                case .notDead(let state):
-                    return Self.json(409, LedgerJSON.error("event \(id) is \(state.rawValue); only dead events are redelivered"))
+    /// Every route of the admin listener, health and metrics included.
+    package var table: AdminRouteTable {
+        AdminRouteTable(extraRoutes + [
+            AdminRoute("POST", "/orders", "register an order {\"out_trade_no\",\"total_amount\",\"business_order\",\"expires_in\"}") { request, _, responder in
+                registerOrder(request.body, responder)
+            },
+            AdminRoute("GET", "/orders", "orders, newest first (?state=open|paid|closed|expired|attention&limit=100)") { request, _, responder in
+                listOrders(Self.query(request.target), responder)
+            },
+            AdminRoute("POST", "/business-orders/{business_order}/payments", "a new payment serial {\"amount\",\"expires_in\"}") { request, parameters, responder in
+                newSerial(parameters["business_order"]!, request.body, responder)
+            },
+            AdminRoute("GET", "/trades/{out_trade_no}", "everything known about one trade") { _, parameters, responder in
+                let outTradeNo = parameters["out_trade_no"]!
+                read({ store in try store.tradeDetails(outTradeNo) }, responder) { details in
+                    guard let details else { return Self.json(404, LedgerJSON.error("no order, notification or trade \(outTradeNo)")) }
+                    return Self.json(200, LedgerJSON.trade(details))
                 }
+            },
+            AdminRoute("POST", "/trades/{out_trade_no}/refunds", "a refund {\"amount\",\"reason\",\"request_no\"}") { request, parameters, responder in
+                refund(parameters["out_trade_no"]!, request.body, responder)
+            },
+            AdminRoute("GET", "/events", "events, oldest first (?state=pending|delivered|dead&kind=…&limit=100)") { request, _, responder in
+                listEvents(Self.query(request.target), responder)
+            },
+            AdminRoute("POST", "/events/{id}/redeliver", "a dead event pending again (the id percent-encoded: ORDER1%2Fship)") { _, parameters, responder in
+                redeliver(parameters["id"]!, responder)
+            },
+        ])
+    }
+
+    package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        switch table.resolve(method: request.method, path: request.path) {
+        case .route(let route, let parameters):
+            route.handle(request, parameters, responder)
+        case .wrongMethod(let allowed):
+            responder.respond(Self.json(405, LedgerJSON.error("use \(allowed.joined(separator: " or ")) \(request.path)"),
+                                        allow: allowed.joined(separator: ", ")))
+        case .notFound:
+            responder.respond(Self.json(404, LedgerJSON.error("no such route: \(request.method) \(request.path); the routes are:\n\(table.listing)")))
+        }
+    }
+
+    private func redeliver(_ id: String, _ responder: HTTPResponder) {
+        perform({ store in try store.redeliver(id) }, responder) { result in
+            switch result {
+            case .redelivered:
+                return Self.json(200, "{\"id\":\(JSONText.string(id)),\"state\":\"pending\"}")
+            case .notFound:
+                return Self.json(404, LedgerJSON.error("no event \(id)"))
+            case .notDead(let state):
+                return Self.json(409, LedgerJSON.error("event \(id) is \(state.rawValue); only dead events are redelivered"))
             }
-        default:
-            responder.respond(Self.json(404, LedgerJSON.error("no such route: \(request.method) \(path); see README, 'Operator tools'")))
         }
     }
 
@@ -282,7 +289,7 @@ package struct AdminRouter: HTTPHandler {
     }
 
     static func decoded<S: StringProtocol>(_ text: S) -> String {
-        String(decoding: PercentDecoding.decoded(Array(text.utf8)), as: UTF8.self)
+        AdminRouteTable.decoded(text)
     }
 
     static func query(_ target: String) -> [String: String] {

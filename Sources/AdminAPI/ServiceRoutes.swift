@@ -34,11 +34,11 @@ package struct ServiceRoutes: Sendable {
         self.dispatcher = dispatcher
     }
 
-    package var routes: [String: @Sendable (HTTPRequest, HTTPResponder) -> Void] {
+    package var routes: [AdminRoute] {
         [
-            "/livez": { _, responder in responder.respond(Self.text(200, "alive\n")) },
-            "/readyz": { _, responder in readiness(responder) },
-            "/metrics": { _, responder in scrape(responder) },
+            AdminRoute("GET", "/livez", "200 while the process runs") { _, _, responder in responder.respond(Self.text(200, "alive\n")) },
+            AdminRoute("GET", "/readyz", "200 when a small write to the ledger just committed") { _, _, responder in readiness(responder) },
+            AdminRoute("GET", "/metrics", "Prometheus text") { _, _, responder in scrape(responder) },
         ]
     }
 
