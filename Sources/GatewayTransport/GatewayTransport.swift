@@ -41,7 +41,7 @@ public final class GatewayTransport: Sendable {
     public func post(form body: [UInt8]) -> GatewayTransportResult {
         switch client.perform(HTTPClientRequest(method: .post, url: url.url, headers: Self.formHeaders, body: body)) {
         case .success(let response):
-            return .answered(GatewayResponse(status: response.status, body: response.body))
+            return .answered(response)
         case .failure(let failure):
             return .unknown(GatewayTransportError(failure))
         }
