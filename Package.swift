@@ -96,7 +96,7 @@ let package = Package(
         // --help, check-config and the README table.
         .target(
             name: "DaemonSettings",
-            dependencies: ["ActiveSide", "Observability", "GatewayTransport", "HTTPServer", "Ledger", "Outbox", "SystemSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ActiveSide", "Observability", "GatewayTransport", "HTTPClient", "HTTPServer", "Ledger", "Outbox", "SystemSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // The admin listener: its routes in one table, JSON documents, health and metrics.
         .target(

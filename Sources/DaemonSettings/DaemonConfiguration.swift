@@ -1,4 +1,5 @@
 import ActiveSide
+import HTTPClient
 import HTTPServer
 import Ledger
 import Logging
@@ -128,6 +129,12 @@ public struct DaemonConfiguration: Sendable {
         switch sink.kind {
         case .http where sink.url == nil:
             throw ConfigurationError(source: sources["sink"], key: "sink", problem: "is http but no 'sink-url' is set (sink-url = http://127.0.0.1:9000/alipay-events)")
+        case .http:
+            do {
+                _ = try HTTPURL(sink.url ?? "", policy: .httpOrHTTPS, setting: "sink-url", example: "https://fulfil.internal/alipay-events")
+            } catch {
+                throw ConfigurationError(source: sources["sink-url"], key: "sink-url", problem: "'\(error.value)' \(error.problem); \(error.remedy)")
+            }
         case .exec where sink.command == nil:
             throw ConfigurationError(source: sources["sink"], key: "sink", problem: "is exec but no 'sink-command' is set (sink-command = /usr/local/bin/fulfil-order)")
         default:

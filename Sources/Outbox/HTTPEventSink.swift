@@ -22,8 +22,8 @@ public struct HTTPEventSink: EventSink {
         } catch {
             switch error.setting {
             case "caFile": throw SinkConfigurationError("sink-ca-file '\(error.value)': \(error.problem); \(error.remedy)")
-            case "sink-url": throw SinkConfigurationError("\(error)")
-            default: throw SinkConfigurationError("sink-timeout \(timeout): \(error.problem); \(error.remedy)")
+            case "connectTimeout", "totalTimeout": throw SinkConfigurationError("sink-timeout \(timeout): \(error.problem); \(error.remedy)")
+            default: throw SinkConfigurationError("\(error)")
             }
         }
     }

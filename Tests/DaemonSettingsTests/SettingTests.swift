@@ -102,4 +102,13 @@ import Testing
         #expect((try Self.reloaded(changed) != Self.reloaded(base)) == setting.reloads)
         #expect(ConfigurationReload.restartOnlySettings(base, changed) == (setting.reloads ? [] : [name]))
     }
+
+    @Test func aSinkURLThatIsNotHTTPOrHTTPSIsRefusedNamingItsLine() throws {
+        let configuration = try Self.apply(Self.minimal + "sink = http\nsink-url = ftp://fulfil.internal/events\n")
+        let error = #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        #expect(error?.description.hasPrefix("\(Self.path):4: 'sink-url': 'ftp://fulfil.internal/events'") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("not http or https") == true)
+        let https = try Self.apply(Self.minimal + "sink = http\nsink-url = https://fulfil.internal/events\n")
+        #expect(throws: Never.self) { try https.validate() }
+    }
 }
