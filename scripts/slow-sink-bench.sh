@@ -39,13 +39,13 @@ held = []
 while True:
     connection, _ = server.accept(); held.append(connection)   # read nothing back, answer nothing
 PY
-pids+=($!)
+pids+=($!); disown
 .build/release/notifyd-bench corpus --count "$events" --seed 9 --duplicates-fraction 0 --retry-fraction 0 --resend-fraction 0 \
   --bad-sign-fraction 0 --private-key Tests/Fixtures/keys/alipay_private_key.pem --out "$work/corpus.txt" >/dev/null
 "$daemon" serve --listen 127.0.0.1:18396 --admin-listen off --db "$work/ledger.db" \
   --alipay-public-key Tests/Fixtures/keys/alipay_public_key.pem --app-id 2021000123456789 --accept-unknown-orders \
   --sink http --sink-url http://127.0.0.1:18395/events --sink-timeout 5s --sink-concurrency 4 --log-level warning 2> "$work/daemon.log" &
-pid=$!; pids+=($pid)
+pid=$!; pids+=($pid); disown
 for _ in $(seq 100); do grep -q "listening on" "$work/daemon.log" 2>/dev/null && break; sleep 0.1; done
 python3 - "$work/corpus.txt" "$events" <<'PY'
 import http.client, sys
