@@ -4,8 +4,8 @@ import Locking
 import Logging
 
 /// Hands out a new payment serial (`out_trade_no`) for each payment attempt
-/// of a business order (seed 000; seed 003: a new `out_trade_no` after a
-/// failed pre-create), never one while an earlier attempt's result is
+/// of a business order (Alipay takes one payment per `out_trade_no`, and a
+/// failed pre-create needs a new one), never one while an earlier attempt's result is
 /// unknown: earlier serials still open are closed at Alipay first, and a
 /// business order already paid gets none. `POST
 /// /business-orders/{id}/payments` and `alipay-notifyd orders new-serial`.

@@ -5,7 +5,7 @@ import SystemSupport
 /// the request, the call made and what it established, to the request's next
 /// state, call and time. No I/O; `RefundStep` makes the calls and records.
 ///
-/// Seed 003's rules: a refund is retried with the same `out_request_no`
+/// Alipay's integration rules: a refund is retried with the same `out_request_no`
 /// and the same amount; an unknown result is never taken for success or
 /// failure. An unknown answer is followed by the same call again;
 /// `fund_change=N` is confirmed by `alipay.trade.fastpay.refund.query`, no

@@ -2,8 +2,8 @@ import Ledger
 import SystemSupport
 
 /// How often a call whose result is unknown is made again, one rule for the
-/// reconciler and the refunder (seed 003: retry for about a minute, then a
-/// person): after 1 s, 1 s, 2 s, 4 s… (at most a quarter of
+/// reconciler and the refunder (Alipay's rule: retry for about a minute,
+/// then a person): after 1 s, 1 s, 2 s, 4 s… (at most a quarter of
 /// `attention-after`); unknown for `attention-after` → `attention`, then
 /// every 5 × `attention-after` (at most 30 minutes) until the answer is known.
 package struct UnknownResultPacing: Sendable, Equatable {

@@ -68,7 +68,7 @@ public struct OrderCounts: Sendable, Equatable {
     public func count(_ state: OrderState) -> Int { byState[state] ?? 0 }
 
     /// paid / (paid + closed + expired): of the orders whose outcome is
-    /// known, the share a buyer paid (seed 003 asks merchants to watch it);
+    /// known, the share a buyer paid (Alipay asks merchants to watch it);
     /// nil while none has an outcome.
     public var paymentSuccessRate: Double? {
         let ended = count(.paid) + count(.closed) + count(.expired)

@@ -124,7 +124,7 @@ package final class Metrics: Sendable {
         text.gauge("alipay_notifyd_oldest_open_order_age_seconds", "Age of the oldest open order the reconciler asks about (0 when none).",
                    max(0, orders.oldestOpenCreatedAt.flatMap(Timestamp.secondsSince) ?? 0))
         if let rate = orders.paymentSuccessRate {
-            text.gauge("alipay_notifyd_payment_success_ratio", "paid / (paid + closed + expired) over the ledger's orders: seed 003 asks for above 0.95 with barcode payments.", rate)
+            text.gauge("alipay_notifyd_payment_success_ratio", "paid / (paid + closed + expired) over the ledger's orders: Alipay asks merchants to keep it above 0.95 with barcode payments.", rate)
         }
     }
 
