@@ -45,10 +45,10 @@ import TestSupport
     }
 
     @Test func refundsBeyondTheAdminPoolAreAnswered503WithRetryAfterAtOnce() throws {
-        let setup = try ReconcilingDaemon("refund-pool", settings: ["reconcile-after = 5m", "gateway-timeout = 2s"])
+        let setup = try ReconcilingDaemon("refund-pool", settings: ["reconcile-after = 5m", "gateway-timeout = 4s"])
         try setup.order("POOL-1", "50.00")
         try pay(setup, "POOL-1", "50.00")
-        // Alipay answers refunds later than gateway-timeout: each first attempt waits 2 s.
+        // Alipay answers refunds later than gateway-timeout: each first attempt waits 4 s.
         try setup.sandbox.command(["fault", "POOL-1", "alipay.trade.refund", "slow", "--times", "0"])
         let url = setup.daemon.adminURL + "/trades/POOL-1/refunds"
         // 4 threads and 16 waiting: of 24 at once, at least 4 find it full.
