@@ -1,7 +1,7 @@
 import AlipayNotify
 
-/// What each method does to the trade book and answers, as OPENAPI.md
-/// describes Alipay's behaviour.
+/// What each method does to the trade book and answers, as Alipay's gateway
+/// does: the same codes, sub-codes and fields for the same situations.
 extension SandboxGateway {
     func perform(_ method: String, nodeName: String, biz: [String: Any]) -> (SandboxAnswer, decoy: [(String, String)]?) {
         guard let outTradeNo = biz["out_trade_no"] as? String, !outTradeNo.isEmpty else {
