@@ -43,12 +43,11 @@ public final class PaymentSerials: Sendable {
     /// registers a new serial for `amount`. Blocks on the calls to Alipay.
     public func newSerial(businessOrder: String, amount: Fen, expiry: OrderExpiry?) -> Outcome {
         do {
-            try MerchantOrder.validate(outTradeNo: "serial", businessOrder: businessOrder)
+            try MerchantOrder.validate(outTradeNo: "serial", totalAmount: amount, businessOrder: businessOrder)
             _ = try expiry?.moment(registeredAt: Timestamp.nowEpochSeconds())
         } catch {
             return .invalid("\(error)")
         }
-        guard amount > .zero else { return .invalid("amount must be more than 0.00") }
         return serialized.withLock { _ in create(businessOrder: businessOrder, amount: amount, expiry: expiry) }
     }
 

@@ -177,6 +177,14 @@ enum PostgresSchema {
             DROP INDEX notifications_by_trade;
             ALTER INDEX notifications_by_trade_v8 RENAME TO notifications_by_trade;
             """),
+        SchemaMigration(version: 9, name: "trade amounts", sql: """
+            -- An order's amount is one Alipay takes for a trade: 0.01 to 100,000,000.00 yuan.
+            -- NOT VALID: rows written before are kept; every new or changed row is checked.
+            ALTER TABLE orders ADD CONSTRAINT orders_total_in_range
+                CHECK (total_fen BETWEEN 1 AND 10000000000) NOT VALID;
+            ALTER TABLE refund_requests ADD CONSTRAINT refund_requests_amount_in_range
+                CHECK (amount_fen BETWEEN 1 AND 10000000000) NOT VALID;
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -244,6 +244,20 @@ enum SQLiteSchema {
             ALTER TABLE notifications_v8 RENAME TO notifications;
             CREATE UNIQUE INDEX notifications_by_trade ON notifications(out_trade_no, notify_id);
             """),
+        SchemaMigration(version: 9, name: "trade amounts", sql: """
+            -- An order's amount is one Alipay takes for a trade: 0.01 to 100,000,000.00 yuan.
+            -- SQLite cannot add a CHECK to a table that exists, so these triggers are that
+            -- CHECK; like PostgreSQL's NOT VALID constraint, rows written before are kept.
+            CREATE TRIGGER orders_total_in_range_on_insert BEFORE INSERT ON orders
+                WHEN NEW.total_fen NOT BETWEEN 1 AND 10000000000
+                BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: orders total_fen must be 1 to 10000000000 fen (0.01 to 100000000.00 yuan)'); END;
+            CREATE TRIGGER orders_total_in_range_on_update BEFORE UPDATE OF total_fen ON orders
+                WHEN NEW.total_fen NOT BETWEEN 1 AND 10000000000
+                BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: orders total_fen must be 1 to 10000000000 fen (0.01 to 100000000.00 yuan)'); END;
+            CREATE TRIGGER refunds_amount_in_range_on_insert BEFORE INSERT ON refund_requests
+                WHEN NEW.amount_fen > 10000000000
+                BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: refund_requests amount_fen must be 1 to 10000000000 fen'); END;
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

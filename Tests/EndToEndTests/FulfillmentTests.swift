@@ -116,6 +116,10 @@ import TestSupport
         let floating = try Curl.post(daemon.adminURL + "/orders", body: "{\"out_trade_no\":\"A2\",\"total_amount\":20.1}", extraArguments: json)
         #expect(floating.status == 400)
         #expect(floating.body.contains("must be a string"))
+        let nothing = try Curl.post(daemon.adminURL + "/orders", body: "{\"out_trade_no\":\"A3\",\"total_amount\":\"0.00\"}", extraArguments: json)
+        #expect(nothing.status == 400)
+        #expect(nothing.body.contains("0.01 to 100000000.00"), "\(nothing.body)")
+        #expect(try Curl.get(daemon.adminURL + "/trades/A3").status == 404)
         #expect(try Curl.post(daemon.adminURL + "/orders", body: "not json", extraArguments: json).status == 400)
 
         #expect(try Curl.post(daemon.notifyURL, body: SignedNotification.paid("A1", amount: "20.00", notifyID: "NA1")).body == "success")
