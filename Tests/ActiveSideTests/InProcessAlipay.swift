@@ -51,8 +51,9 @@ final class InProcessAlipay: GatewayPosting, @unchecked Sendable {
     }
 
     /// Arms one of the sandbox's faults (busy, unsigned, forged, …).
-    func fault(_ fault: SandboxFault, _ method: GatewayMethod, _ outTradeNo: String, times: Int? = 1) {
-        book.arm(ArmedFault(fault: fault, outTradeNo: outTradeNo, method: method.rawValue, remaining: times, delaySeconds: 0))
+    func fault(_ fault: SandboxFault, _ method: GatewayMethod, _ outTradeNo: String, times: Int? = 1,
+               other: (outTradeNo: String, requestNo: String?)? = nil) {
+        book.arm(ArmedFault(fault: fault, outTradeNo: outTradeNo, method: method.rawValue, remaining: times, delaySeconds: 0, other: other))
     }
 
     /// The buyer pays `outTradeNo` at Alipay.
