@@ -156,7 +156,13 @@ public final class Daemon: Sendable {
         if let adminSocket {
             let service = ServiceRoutes(writer: writer, instance: instance, ledger: configuration.ledger,
                                         minimumFreeDiskBytes: configuration.minimumFreeDiskBytes,
-                                        metrics: metrics, gauges: LedgerGauges(reader: reader), server: server, dispatcher: dispatcher)
+                                        metrics: metrics, gauges: LedgerGauges(reader: reader) { [metrics, logger] error, report in
+                                            metrics.ledgerReadErrors.add(1, ordering: .relaxed)
+                                            if report {
+                                                logger.error("cannot read the ledger's gauges for /metrics (alipay_notifyd_ledger_readable is 0 until it can): \(error)")
+                                            }
+                                        },
+                                        server: server, dispatcher: dispatcher)
             server.addListener(adminSocket, handler: AdminRouter(writer: writer, reader: reader, logger: logger,
                                                                  policy: configuration.reconciliation,
                                                                  serials: serials, refunds: refunds, blockingWork: adminWork,
