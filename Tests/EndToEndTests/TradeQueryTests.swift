@@ -242,5 +242,4 @@ import TestSupport
         #expect(try ChildProcess.run("sqlite3", [ledger, "SELECT group_concat(outcome) FROM gateway_calls"]).stdout
                 .hasPrefix("unknown,unknown,unknown,succeeded"))
     }
-
 }
