@@ -133,8 +133,8 @@ import TestSupport
         let pending = try Curl.get(daemon.adminURL + "/events?state=pending")
         #expect(pending.body.contains("\"id\":\"A1/ship\""))
         #expect(try Curl.get(daemon.adminURL + "/events?state=weird").status == 400)
-        #expect(try Curl.post(daemon.adminURL + "/events/A1%2Fship/redeliver", body: "").status == 409) // pending, not dead
-        #expect(try Curl.post(daemon.adminURL + "/events/NOPE%2Fship/redeliver", body: "").status == 404)
+        #expect(try Curl.post(daemon.adminURL + "/events/A1%2Fship/redeliver", body: "", extraArguments: json).status == 409) // pending, not dead
+        #expect(try Curl.post(daemon.adminURL + "/events/NOPE%2Fship/redeliver", body: "", extraArguments: json).status == 404)
         // The admin routes do not exist on the notify port.
         #expect(try Curl.get(daemon.url + "/trades/A1").status == 404)
         #expect(daemon.stop() == 0)

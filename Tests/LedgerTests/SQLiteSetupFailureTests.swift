@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 @testable import SQLiteLedger
 import Testing
@@ -24,7 +23,7 @@ import TestSupport
         let directory = TemporaryDirectory("wal-checkpointer")
         do {
             _ = try WALCheckpointer(path: directory.file("ledger.db"), connect: { _ in
-                throw SQLiteError(code: SQLITE_CANTOPEN, message: "unable to open database file")
+                throw SQLiteError(code: 14, message: "unable to open database file")
             })
             Issue.record("background checkpoints were turned off without a word")
         } catch {
