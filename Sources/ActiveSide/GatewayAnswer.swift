@@ -39,7 +39,7 @@ public struct GatewayAnswer: Sendable {
             case .tradeRefund:
                 guard let orderAmount else { return nil }
                 return .success(try success.refundObservation(id: callID, outTradeNo: outTradeNo, totalAmount: orderAmount, statedAt: statedAt))
-            case .tradeCancel, .refundQuery:
+            case .tradeCancel, .refundQuery, .certificateDownload:
                 return nil
             }
         } catch {

@@ -13,7 +13,7 @@ public enum GatewayCallPriority: Int, Sendable, Comparable, CaseIterable {
     public init(_ method: GatewayMethod) {
         switch method {
         case .tradeRefund, .tradeClose, .tradeCancel: self = .money
-        case .tradeQuery, .refundQuery: self = .query
+        case .tradeQuery, .refundQuery, .certificateDownload: self = .query
         }
     }
 

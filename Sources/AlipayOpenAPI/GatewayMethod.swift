@@ -11,6 +11,9 @@ public enum GatewayMethod: String, Sendable, Hashable, CaseIterable {
     case tradeRefund = "alipay.trade.refund"
     /// Whether one refund request has succeeded.
     case refundQuery = "alipay.trade.fastpay.refund.query"
+    /// Certificate mode: one of Alipay's certificates by its SN, after
+    /// Alipay rotated the certificate it signs with.
+    case certificateDownload = "alipay.open.app.alipaycert.download"
 
     /// `alipay.trade.query` answers in `alipay_trade_query_response`: dots
     /// become underscores, then `_response`.

@@ -54,6 +54,13 @@ public struct GatewayRequest: Sendable, Equatable {
         return GatewayRequest(method: .refundQuery, bizContent: content)
     }
 
+    /// `alipay.open.app.alipaycert.download` of the certificate `alipayCertSN` names.
+    public static func certificateDownload(alipayCertSN: String) -> GatewayRequest {
+        var content = BizContent()
+        content.add("alipay_cert_sn", alipayCertSN)
+        return GatewayRequest(method: .certificateDownload, bizContent: content)
+    }
+
     /// Every parameter but `sign`, in the order they are sent. Optional
     /// parameters without a value are left out.
     public func unsignedParameters(app: MerchantApp, timestamp: GatewayTimestamp) -> [(key: String, value: String)] {

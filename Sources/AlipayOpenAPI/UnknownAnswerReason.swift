@@ -29,6 +29,15 @@ public enum UnknownAnswerReason: Error, Sendable, CustomStringConvertible {
     /// one asked about (or, for a query, about none): true perhaps, but not
     /// an answer to this request.
     case answersAnotherRequest(field: String, asked: String, answered: String?)
+    /// Certificate mode: a success that does not name the certificate
+    /// (`alipay_cert_sn`) it was signed with.
+    case certificateSNMissing
+    /// Certificate mode: the answer names a certificate the daemon does not
+    /// hold (Alipay rotated it); the daemon fetches it and reads again.
+    case unknownCertificate(String)
+    /// Certificate mode: the certificate the answer names could not be
+    /// fetched, or was not believed (no chain to the root, expired).
+    case untrustedCertificate(sn: String, reason: String)
 
     /// A stable label for logs and metrics.
     public var code: String {
@@ -44,6 +53,9 @@ public enum UnknownAnswerReason: Error, Sendable, CustomStringConvertible {
         case .busy: return "busy"
         case .unrecognizedCode: return "unrecognized_code"
         case .answersAnotherRequest: return "another_request"
+        case .certificateSNMissing: return "no_cert_sn"
+        case .unknownCertificate: return "unknown_cert"
+        case .untrustedCertificate: return "untrusted_cert"
         }
     }
 
@@ -78,6 +90,12 @@ public enum UnknownAnswerReason: Error, Sendable, CustomStringConvertible {
             return "the signed answer has \(codes(code, subCode, subMsg)), which this daemon does not know how to read; a person must look"
         case .answersAnotherRequest(let field, let asked, let answered?):
             return "the signed answer names \(field) \(answered), but the request asked about \(asked): it decides nothing about \(asked), which is asked again"
+        case .certificateSNMissing:
+            return "the signed success names no alipay_cert_sn; in certificate mode an answer must name the certificate it is signed with"
+        case .unknownCertificate(let sn):
+            return "the answer is signed with Alipay certificate \(sn), which this daemon does not hold"
+        case .untrustedCertificate(let sn, let reason):
+            return "the answer is signed with Alipay certificate \(sn), which decides nothing: \(reason)"
         case .answersAnotherRequest(let field, let asked, nil):
             return "the signed answer names no \(field), but the request asked about \(asked): it decides nothing about \(asked), which is asked again"
         }

@@ -21,7 +21,7 @@ struct SandboxAnswer {
     }
 
     /// The body bytes, with `fault` played (nil: a well-formed signed answer).
-    func body(signer key: RSAPrivateKey, fault: SandboxFault?, decoy: [(String, String)]? = nil) throws -> [UInt8] {
+    func body(signer key: RSAPrivateKey, certificateSN: String? = nil, fault: SandboxFault?, decoy: [(String, String)]? = nil) throws -> [UInt8] {
         let asSent = Self.node(members, unicodeEscapes: fault == .unicodeEscapes, escapedSlashes: fault == .escapedSlashes)
         // Alipay signed the text before it escaped its slashes.
         let asSigned = fault == .escapedSlashes ? Self.node(members, unicodeEscapes: false, escapedSlashes: false) : asSent
@@ -29,6 +29,7 @@ struct SandboxAnswer {
         if fault == .doubled, let decoy {
             body += Array(",\"\(nodeName)\":".utf8) + Self.node(decoy, unicodeEscapes: false, escapedSlashes: false)
         }
+        if let certificateSN { body += Array(",\"alipay_cert_sn\":\"\(certificateSN)\"".utf8) }
         if signed && fault != .unsigned {
             var signature = try key.sign(asSigned, algorithm: .rsa2)
             if fault == .forged { signature[signature.count / 2] ^= 0x5A }

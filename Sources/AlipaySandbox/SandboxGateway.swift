@@ -26,7 +26,7 @@ public struct SandboxGateway: Sendable {
 
     /// The methods it answers.
     static let methods = ["alipay.trade.query", "alipay.trade.close", "alipay.trade.cancel", "alipay.trade.refund",
-                          "alipay.trade.fastpay.refund.query"]
+                          "alipay.trade.fastpay.refund.query", "alipay.open.app.alipaycert.download"]
 
     /// The answer to one request body (and its query string, where some
     /// SDKs put the common parameters), with how long to wait before sending it.
@@ -54,6 +54,8 @@ public struct SandboxGateway: Sendable {
         } else if armed?.fault == .rateLimited {
             answer = SandboxAnswer(nodeName: nodeName, members: [("code", "40005"), ("msg", "Call Limited"),
                                                                  ("sub_code", "aop.call-limited"), ("sub_msg", "调用频次超限")])
+        } else if method == "alipay.open.app.alipaycert.download" {
+            answer = certificateDownload(nodeName, sn: biz?["alipay_cert_sn"] as? String)
         } else if armed?.fault == .anotherTrade, let other = armed?.other {
             var asked = biz ?? [:]
             asked["out_trade_no"] = other.outTradeNo
@@ -66,11 +68,28 @@ public struct SandboxGateway: Sendable {
         book.log(.init(method: method, outTradeNo: outTradeNo, code: code, subCode: answer.members.first { $0.0 == "sub_code" }?.1,
                        fault: armed?.fault.rawValue, at: Self.chinaNow()))
         do {
-            let bytes = try answer.body(signer: configuration.alipayPrivateKey, fault: armed?.fault, decoy: decoy)
+            let signer = self.signer(forAnswer: book.countSignedAnswer())
+            let bytes = try answer.body(signer: signer.key, certificateSN: signer.certificate?.sn, fault: armed?.fault, decoy: decoy)
             return (bytes, armed?.fault == .slow ? armed?.delaySeconds ?? 30 : configuration.latencySeconds)
         } catch {
             return (Self.gatewayError(nodeName: nodeName, subCode: "isp.sign-error", "the sandbox could not sign: \(error)", code: "20000"), 0)
         }
+    }
+
+    /// Who signs the answer numbered `number`: Alipay's first identity,
+    /// or once the rotation's count has passed, the next one.
+    func signer(forAnswer number: Int) -> (key: RSAPrivateKey, certificate: SandboxConfiguration.SandboxCertificate?) {
+        if let rotation = configuration.rotation, number > rotation.after { return (rotation.key, rotation.certificate) }
+        return (configuration.alipayPrivateKey, configuration.alipayCertificate)
+    }
+
+    /// `alipay.open.app.alipaycert.download`: one of Alipay's certificates by SN, base64 of its PEM.
+    func certificateDownload(_ nodeName: String, sn: String?) -> SandboxAnswer {
+        let known = [configuration.alipayCertificate, configuration.rotation?.certificate].compactMap { $0 }
+        guard let sn, let certificate = known.first(where: { $0.sn == sn }) else {
+            return .refusal(nodeName, subCode: "ISV.CERT_NOT_EXIST", subMessage: "证书不存在: alipay_cert_sn \(sn ?? "(none)")")
+        }
+        return .success(nodeName, [("alipay_cert_content", Base64.encode(certificate.pem))])
     }
 
     /// What Alipay checks before it looks at a request's business.

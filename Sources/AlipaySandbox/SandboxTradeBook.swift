@@ -20,6 +20,7 @@ public final class SandboxTradeBook: Sendable {
         var faults: [ArmedFault] = []
         var calls: [Call] = []
         var nextTradeNumber = 1
+        var signedAnswers = 0
     }
 
     private let state = Locked(State())
@@ -75,6 +76,14 @@ public final class SandboxTradeBook: Sendable {
                 if remaining <= 1 { state.faults.remove(at: index) } else { state.faults[index].remaining = remaining - 1 }
             }
             return fault
+        }
+    }
+
+    /// Counts one signed gateway answer; its number, from 1.
+    func countSignedAnswer() -> Int {
+        state.withLock { state in
+            state.signedAnswers += 1
+            return state.signedAnswers
         }
     }
 

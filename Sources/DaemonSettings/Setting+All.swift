@@ -63,7 +63,7 @@ extension Setting {
                "Longest delay between two attempts."),
         .value("sink-concurrency", .integer(in: 1...64), at: \.sink.delivery.concurrency,
                "Deliveries in progress at once, for different orders."),
-        .optional("app-private-key", .file, at: \.gateway.appPrivateKeyPath,
+        .optional("app-private-key", .file, at: \.gateway.appPrivateKeyPath, reloads: true,
                   "Your app's private key, which signs every call to Alipay's gateway: PKCS#8 PEM, PKCS#1 PEM, or the bare base64 Alipay's key tool writes."),
         .value("alipay-gateway", .text("URL"), at: \.gateway.url,
                "Alipay's OpenAPI gateway: https://, or http:// to a loopback address only (a local alipay-sandbox)."),
@@ -85,9 +85,9 @@ extension Setting {
                "Give a duplicate payment (a second paid serial of a paid business order) back in full by itself, through alipay.trade.refund."),
         .value("refund-query-pause", .duration, at: \.refundQueryPause,
                "How long after a refund call whose result is unknown (or fund_change=N) the refund query asks whether the money moved."),
-        .optional("app-cert", .file, at: \.gateway.appCertPath,
+        .optional("app-cert", .file, at: \.gateway.appCertPath, reloads: true,
                   "Certificate mode: your app's public-key certificate (app_cert_sn is computed from it)."),
-        .optional("alipay-root-cert", .file, at: \.gateway.alipayRootCertPath,
-                  "Certificate mode: Alipay's root certificate chain (alipay_root_cert_sn is computed from it)."),
+        .optional("alipay-root-cert", .file, at: \.gateway.alipayRootCertPath, reloads: true,
+                  "Certificate mode: Alipay's root certificate chain (alipay_root_cert_sn is computed from it); a new Alipay certificate an answer names is fetched and believed only if it chains to it."),
     ]
 }

@@ -1,4 +1,5 @@
 import AdminAPI
+import ActiveSide
 import AlipayCrypto
 import DaemonSettings
 import Ledger
@@ -15,6 +16,7 @@ import Synchronization
 /// restart can change (listen, db, …) are named in the log when they differ.
 package final class ConfigurationReload: Sendable {
     private let current: Locked<DaemonConfiguration>
+    private let keyring: AlipayKeyring
     private let endpoint: NotificationEndpoint
     private let logger: Logger
     private let metrics: Metrics
@@ -25,8 +27,9 @@ package final class ConfigurationReload: Sendable {
         admin.withLock { $0 = access }
     }
 
-    init(configuration: DaemonConfiguration, endpoint: NotificationEndpoint, logger: Logger, metrics: Metrics) {
+    init(configuration: DaemonConfiguration, keyring: AlipayKeyring, endpoint: NotificationEndpoint, logger: Logger, metrics: Metrics) {
         current = Locked(configuration)
+        self.keyring = keyring
         self.endpoint = endpoint
         self.logger = logger
         self.metrics = metrics
@@ -43,23 +46,29 @@ package final class ConfigurationReload: Sendable {
     func reload() {
         let old = current.withLock { $0 }
         let fresh: DaemonConfiguration
-        let keys: [RSAPublicKey]
+        let keySet: AlipayKeySet
         let tokens: [[UInt8]]?
         do {
             fresh = try DaemonConfiguration.load(configFile: old.configFilePath, commandLine: old.commandLineEntries)
-            keys = try AlipayKeys.load(fresh)
+            keySet = try AlipayKeySet.load(fresh)
             tokens = try AdminTokens.load(fresh)
         } catch {
             metrics.reloads.withLock { $0.failed += 1 }
             logger.error("reload refused, the configuration in force stays: \(error)")
             return
         }
+        // Notifications and the gateway client change keys together.
+        keyring.replace(keySet)
+        let keys = keyring.current.notificationKeys
         endpoint.replace(Self.endpointSettings(fresh, keys: keys))
         admin.withLock { $0 }?.replaceTokens(tokens)
         current.withLock { $0 = fresh }
         metrics.reloads.withLock { $0.succeeded += 1 }
         for (index, key) in keys.enumerated() {
             logger.info("Alipay public key \(index + 1) of \(keys.count): \(key)")
+        }
+        if (old.gateway.appPrivateKeyPath == nil) != (fresh.gateway.appPrivateKeyPath == nil) {
+            logger.warning("app-private-key was \(old.gateway.appPrivateKeyPath == nil ? "added" : "removed"): the keys are in force, but starting or stopping the calls to Alipay (reconciler, refunder) takes a restart")
         }
         let needRestart = Self.restartOnlySettings(old, fresh)
         if !needRestart.isEmpty {

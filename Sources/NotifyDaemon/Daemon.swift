@@ -45,15 +45,16 @@ public final class Daemon: Sendable {
         DescriptorLimit.raise(toServe: configuration.http.maximumConnections, logger: logger)
         let notifier = SystemdNotifier.fromEnvironment()
         let watchdogInterval = SystemdNotifier.watchdogInterval()
-        let keys: [RSAPublicKey]
+        let keyring: AlipayKeyring
         let adminTokens: [[UInt8]]?
         do {
-            keys = try AlipayKeys.load(configuration)
+            keyring = AlipayKeyring(try AlipayKeySet.load(configuration))
             adminTokens = try AdminTokens.load(configuration)
         } catch {
             logger.critical("cannot start: \(error)")
             return Self.configurationErrorStatus
         }
+        let keys = keyring.current.notificationKeys
         for (index, key) in keys.enumerated() {
             logger.info("Alipay public key \(index + 1) of \(keys.count): \(key)")
         }
@@ -97,7 +98,9 @@ public final class Daemon: Sendable {
 
         let endpoint = NotificationEndpoint(settings: ConfigurationReload.endpointSettings(configuration, keys: keys),
                                             writer: writer, logger: logger, metrics: metrics)
-        let reload = ConfigurationReload(configuration: configuration, endpoint: endpoint, logger: logger, metrics: metrics)
+        // One key set for notifications and the gateway: a reload or a fetched certificate reaches both.
+        keyring.observe { [endpoint] keys in endpoint.replaceKeys(keys.notificationKeys) }
+        let reload = ConfigurationReload(configuration: configuration, keyring: keyring, endpoint: endpoint, logger: logger, metrics: metrics)
 
         // A ledger on another machine may be away now or later: keep trying,
         // and tell systemd the service is ready once it was reached.
@@ -119,7 +122,7 @@ public final class Daemon: Sendable {
         let owner = ClaimOwner.daemon
         let asking: AskingAlipay?
         do {
-            asking = try makeAskingAlipay(writer: writer, endpoint: endpoint, metrics: metrics, owner: owner, ledgerIsShared: store.isShared)
+            asking = try makeAskingAlipay(writer: writer, keyring: keyring, endpoint: endpoint, metrics: metrics, owner: owner, ledgerIsShared: store.isShared)
         } catch {
             logger.critical("cannot start: \(error)")
             writer.shutdown()
@@ -256,14 +259,14 @@ public final class Daemon: Sendable {
 
     /// The reconciler and the refunder, or nil (with a notice) when no
     /// app-private-key is set: the daemon then only listens.
-    private func makeAskingAlipay(writer: LedgerWriter, endpoint: NotificationEndpoint, metrics: Metrics, owner: String,
+    private func makeAskingAlipay(writer: LedgerWriter, keyring: AlipayKeyring, endpoint: NotificationEndpoint, metrics: Metrics, owner: String,
                                   ledgerIsShared: Bool) throws -> AskingAlipay? {
         guard configuration.gateway.appPrivateKeyPath != nil else {
             logger.notice("app-private-key is not set: the daemon only listens; it does not ask Alipay about orders that never hear back, close them at their expiry, nor send refunds")
             return nil
         }
         // One client and one pace for every call this daemon makes.
-        guard let steps = try GatewaySteps.make(configuration, writer: writer, rules: { [endpoint] in endpoint.rules },
+        guard let steps = try GatewaySteps.make(configuration, keyring: keyring, writer: writer, rules: { [endpoint] in endpoint.rules },
                                                 metrics: metrics, logger: logger) else { return nil }
         let (reconciliation, refunds) = (steps.reconciliation, steps.refunds)
         // One daemon owns an SQLite ledger: what its previous life had claimed is due again at once.

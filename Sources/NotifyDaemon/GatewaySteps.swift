@@ -12,10 +12,10 @@ package struct GatewaySteps: Sendable {
     let reconciliation: ReconciliationStep
     let refunds: RefundStep
 
-    static func make(_ configuration: DaemonConfiguration, writer: LedgerWriter, rules: @escaping @Sendable () -> BusinessRules,
-                     metrics: Metrics, logger: Logger) throws(ConfigurationError) -> GatewaySteps? {
+    static func make(_ configuration: DaemonConfiguration, keyring: AlipayKeyring? = nil, writer: LedgerWriter,
+                     rules: @escaping @Sendable () -> BusinessRules, metrics: Metrics, logger: Logger) throws(ConfigurationError) -> GatewaySteps? {
         guard configuration.gateway.appPrivateKeyPath != nil else { return nil }
-        let gateway = PacedGateway(client: try AlipayGatewayClient.load(configuration),
+        let gateway = PacedGateway(client: try AlipayGatewayClient.load(configuration, keyring: keyring, logger: logger),
                                    turns: GatewayTurns(concurrency: configuration.gateway.concurrency,
                                                        callsPerSecond: Double(configuration.gateway.callsPerSecond)),
                                    metrics: metrics, logger: logger)

@@ -43,6 +43,13 @@ public final class NotificationEndpoint: Sendable {
         self.settings.withLock { $0 = settings }
     }
 
+    /// Puts new Alipay keys in force (a certificate fetched from Alipay), the rest as it is.
+    func replaceKeys(_ keys: [RSAPublicKey]) {
+        settings.withLock { current in
+            current = Settings(verifier: NotificationVerifier(keys: keys, allowsLegacyRSA: current.verifier.allowsLegacyRSA), rules: current.rules)
+        }
+    }
+
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         let started = DispatchTime.now().uptimeNanoseconds
         let current = settings.withLock { $0 }

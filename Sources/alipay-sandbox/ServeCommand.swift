@@ -42,6 +42,18 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Answer every gateway call this long after it came, as an Alipay across the network does.", valueName: "SECONDS"))
     var latency: Double = 0
 
+    @Option(name: .customLong("alipay-cert"), help: ArgumentHelp("Certificate mode: the certificate of --alipay-private-key's public key; answers name its SN in alipay_cert_sn and alipay.open.app.alipaycert.download hands it out.", valueName: "FILE"))
+    var alipayCert: String?
+
+    @Option(name: .customLong("rotate-cert-after"), help: ArgumentHelp("Play Alipay rotating its key (and certificate): after this many signed gateway answers, sign with --next-alipay-private-key (naming --next-alipay-cert).", valueName: "N"))
+    var rotateCertAfter: Int?
+
+    @Option(name: .customLong("next-alipay-private-key"), help: ArgumentHelp("With --rotate-cert-after: the key Alipay signs with after the rotation.", valueName: "FILE"))
+    var nextAlipayPrivateKey: String?
+
+    @Option(name: .customLong("next-alipay-cert"), help: ArgumentHelp("With --rotate-cert-after, certificate mode: the certificate of the next key (issued by the same root).", valueName: "FILE"))
+    var nextAlipayCert: String?
+
     func run() throws {
         let logger = Logger(label: "alipay-sandbox")
         let privateKey: RSAPrivateKey, publicKey: RSAPublicKey
@@ -60,6 +72,24 @@ struct ServeCommand: ParsableCommand {
         configuration.appCertSN = appCertSN
         configuration.alipayRootCertSN = alipayRootCertSN
         configuration.latencySeconds = max(0, latency)
+        do {
+            configuration.alipayCertificate = try alipayCert.map { try SandboxConfiguration.SandboxCertificate(pem: try Self.read($0)) }
+        } catch {
+            throw SandboxError("--alipay-cert \(alipayCert ?? ""): \(error)")
+        }
+        if let after = rotateCertAfter {
+            guard let nextAlipayPrivateKey else { throw SandboxError("--rotate-cert-after needs --next-alipay-private-key FILE (the key Alipay signs with after it)") }
+            guard (nextAlipayCert == nil) == (alipayCert == nil) else {
+                throw SandboxError("in certificate mode give both --alipay-cert and --next-alipay-cert; in public-key mode neither")
+            }
+            do {
+                let key = try RSAPrivateKey(bytes: try Self.read(nextAlipayPrivateKey))
+                let certificate = try nextAlipayCert.map { try SandboxConfiguration.SandboxCertificate(pem: try Self.read($0)) }
+                configuration.rotation = (max(0, after), key, certificate)
+            } catch {
+                throw SandboxError("--next-alipay-private-key / --next-alipay-cert: \(error)")
+            }
+        }
         let address = try SocketAddress(parsing: listen)
         let notifications = NotificationSchedule(alipayPrivateKey: privateKey, post: LoopbackOrHTTPSPost.post,
                                                  log: { logger.info("\($0)") })

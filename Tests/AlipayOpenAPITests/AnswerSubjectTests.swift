@@ -54,3 +54,29 @@ import TestSupport
         #expect(seen > 10)
     }
 }
+
+/// Certificate mode: an answer is verified with the certificate it names,
+/// a success that names none is unknown, one naming a certificate not held
+/// asks for it to be fetched.
+@Suite struct CertificateModeAnswerTests {
+    @Test func aSuccessWithoutACertificateSNIsUnknownInCertificateMode() {
+        let answer = GatewayAnswerCase.named("query_paid_sign_before_node")
+        let key = GatewayAnswerCase.keys[0]
+        #expect(answer.classify().code == "success", "in public-key mode it verifies")
+        let outcome = GatewayOutcome.classify(httpStatus: 200, body: answer.bodyBytes, method: answer.gatewayMethod, keys: .certificates(["SN-1": key]))
+        #expect(outcome.code == "unknown.no_cert_sn", "\(outcome)")
+    }
+
+    @Test func anAnswerNamingACertificateIsVerifiedWithThatOneOnly() throws {
+        let answer = GatewayAnswerCase.named("query_paid_with_cert_sn")
+        let body = answer.bodyBytes
+        let sn = try #require(try AnswerScanner.scan(body, method: answer.gatewayMethod).alipayCertSN)
+        let key = GatewayAnswerCase.keys[0]
+        #expect(GatewayOutcome.classify(httpStatus: 200, body: body, method: answer.gatewayMethod, keys: .certificates([sn: key])).code == "success")
+        #expect(GatewayOutcome.classify(httpStatus: 200, body: body, method: answer.gatewayMethod, keys: .certificates(["other": key])).code
+                == "unknown.unknown_cert")
+        #expect(GatewayOutcome.classify(httpStatus: 200, body: body, method: answer.gatewayMethod,
+                                        keys: .certificates([sn: GatewayAnswerCase.keys[1], "other": key])).code == "unknown.bad_signature",
+                "another held certificate's key does not stand in for the one named")
+    }
+}
