@@ -123,7 +123,18 @@ public final class Daemon: Sendable {
             writer.shutdown()
             return Self.configurationErrorStatus
         }
-        let serials = PaymentSerials(writer: writer, step: asking?.reconciliation, policy: configuration.reconciliation, logger: logger)
+        let serials = PaymentSerials(writer: writer, step: asking?.reconciliation, policy: configuration.reconciliation, owner: owner,
+                                     logger: logger)
+        // One daemon owns an SQLite ledger: business orders its previous life was working on are free at once.
+        if !store.isShared {
+            do {
+                try writer.performAndWait { store in try store.releaseBusinessOrderClaims(ownerPrefix: ClaimOwner.daemonPrefix) }
+            } catch {
+                logger.critical("cannot start: the ledger could not let go of its earlier claims: \(error)")
+                writer.shutdown()
+                return 1
+            }
+        }
         let refunds = OperatorRefunds(writer: writer, step: asking?.refunds, owner: owner, logger: logger)
 
         // Admin requests that call Alipay (a refund's first attempt, closing

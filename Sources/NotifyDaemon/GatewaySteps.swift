@@ -48,7 +48,8 @@ public struct CommandDesk: Sendable {
         }
         let owner = ClaimOwner.command
         return CommandDesk(writer: writer,
-                           serials: PaymentSerials(writer: writer, step: steps?.reconciliation, policy: configuration.reconciliation, logger: logger),
+                           serials: PaymentSerials(writer: writer, step: steps?.reconciliation, policy: configuration.reconciliation,
+                                                   owner: owner, logger: logger),
                            refunds: OperatorRefunds(writer: writer, step: steps?.refunds, owner: owner, logger: logger))
     }
 }

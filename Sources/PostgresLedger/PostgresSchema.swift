@@ -177,6 +177,27 @@ enum PostgresSchema {
             DROP INDEX notifications_by_trade;
             ALTER INDEX notifications_by_trade_v8 RENAME TO notifications_by_trade;
             """),
+        SchemaMigration(version: 9, name: "business order claims", sql: """
+            -- A business order's claim while a request for a new serial works on it (see the SQLite migration).
+            CREATE TABLE business_order_claims (
+                business_order TEXT PRIMARY KEY,
+                lease_owner    TEXT NOT NULL,
+                lease_until    TEXT NOT NULL,
+                claimed_at     TEXT NOT NULL
+            );
+            """),
+        SchemaMigration(version: 10, name: "answered closes", sql: """
+            ALTER TABLE orders ADD COLUMN close_answered_at TEXT;
+            """),
+        SchemaMigration(version: 11, name: "gateway pace", sql: """
+            -- One app's pace of calls to Alipay, shared by every daemon on the database (see the SQLite migration).
+            CREATE TABLE gateway_pace (
+                app_id        TEXT PRIMARY KEY,
+                next_slot_us  BIGINT NOT NULL,
+                interval_us   BIGINT NOT NULL CHECK (interval_us > 0),
+                changed_at_us BIGINT NOT NULL
+            );
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -11,7 +11,7 @@ import TestSupport
 /// an earlier result is unknown or the business order is paid.
 @Suite struct PaymentSerialsTests {
     func serials(_ bench: ActiveSideBench) -> PaymentSerials {
-        PaymentSerials(writer: bench.writer, step: bench.reconciliation, policy: bench.policy, logger: bench.logger)
+        PaymentSerials(writer: bench.writer, step: bench.reconciliation, policy: bench.policy, owner: "test", logger: bench.logger)
     }
 
     @Test func aNewSerialClosesTheEarlierOneTheBuyerStartedPaying() throws {
