@@ -259,8 +259,8 @@ public final class Daemon: Sendable {
             return nil
         }
         // One client and one pace for every call this daemon makes.
-        guard let steps = try GatewaySteps.make(configuration, writer: writer, rules: { [endpoint] in endpoint.rules },
-                                                metrics: metrics, logger: logger) else { return nil }
+        guard let steps = try GatewaySteps.make(configuration, writer: writer, ledgerIsShared: ledgerIsShared,
+                                                rules: { [endpoint] in endpoint.rules }, metrics: metrics, logger: logger) else { return nil }
         let (reconciliation, refunds) = (steps.reconciliation, steps.refunds)
         // One daemon owns an SQLite ledger: what its previous life had claimed is due again at once.
         if !ledgerIsShared {
