@@ -174,7 +174,7 @@ let package = Package(
             name: "OutboxTests",
             dependencies: ["Outbox", "Ledger", "SQLiteLedger", "AlipayNotify", "HTTPServer", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI"]),
+        .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI", "HTTPServer"]),
         .testTarget(
             name: "ActiveSideTests",
             dependencies: ["ActiveSide", "AlipayCrypto", "AlipayNotify", "AlipayOpenAPI", "AlipaySandbox", "GatewayTransport", "HTTPClient",

@@ -41,6 +41,7 @@ public final class AlipayGatewayClient: GatewayCalling {
             case .answered(let response):
                 body = response.body
                 outcome = GatewayOutcome.classify(httpStatus: response.status, body: response.body, method: request.method, keys: alipayKeys)
+                    .answering(request)
             case .unknown(let error):
                 outcome = .unknown(.transport("\(error)"))
             }

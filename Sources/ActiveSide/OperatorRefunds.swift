@@ -102,16 +102,21 @@ public final class OperatorRefunds: Sendable {
         guard !request.state.isFinal else {
             return .refused("refund \(requestNo) has \(request.state.rawValue) already; a final answer is not sent again (a new refund needs a new request_no)")
         }
+        let made: (due: Bool, now: RefundRequest?)
         do {
-            _ = try writer.performAndWait { store in try store.retryRefund(outTradeNo: request.outTradeNo, requestNo: request.requestNo) }
+            made = try writer.performAndWait { store in
+                let due = try store.retryRefund(outTradeNo: request.outTradeNo, requestNo: request.requestNo)
+                return (due, try store.refundRequest(outTradeNo: request.outTradeNo, requestNo: request.requestNo))
+            }
         } catch {
             return .unavailable("the ledger is unavailable: \(error)")
         }
-        var fresh = request
-        fresh.state = .pending
-        fresh.unknownSince = nil
-        fresh.nextAttemptAt = Timestamp.now()
-        return .request(fresh, new: false)
+        guard made.due, let now = made.now else {
+            // Answered meanwhile (by a refunder of this or another daemon).
+            let state = made.now?.state.rawValue ?? "gone"
+            return .refused("refund \(requestNo) changed meanwhile and is \(state) now; a final answer is not sent again (a new refund needs a new request_no)")
+        }
+        return .request(now, new: false)
     }
 
     /// A request number no one has used: `op-` and the time and randomness.

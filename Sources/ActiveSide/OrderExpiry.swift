@@ -61,7 +61,7 @@ extension ReconciliationPolicy {
     /// time of its first query.
     public func newOrder(outTradeNo: String, amount: Fen, businessOrder: String?,
                          expiry: OrderExpiry?) throws(OrderError) -> (order: MerchantOrder, firstQueryAt: String) {
-        try MerchantOrder.validate(outTradeNo: outTradeNo, businessOrder: businessOrder)
+        try MerchantOrder.validate(outTradeNo: outTradeNo, totalAmount: amount, businessOrder: businessOrder)
         let now = Timestamp.nowEpochSeconds()
         let expiresAt = try (expiry ?? .after(seconds: orderTimeout.inSeconds)).moment(registeredAt: now)
         let order = MerchantOrder(outTradeNo: outTradeNo, totalAmount: amount, businessOrder: businessOrder,

@@ -70,12 +70,11 @@ public final class PaymentSerials: Sendable {
     /// claim throughout. Blocks on the calls to Alipay.
     public func newSerial(businessOrder: String, amount: Fen, expiry: OrderExpiry?) -> Outcome {
         do {
-            try MerchantOrder.validate(outTradeNo: "serial", businessOrder: businessOrder)
+            try MerchantOrder.validate(outTradeNo: "serial", totalAmount: amount, businessOrder: businessOrder)
             _ = try expiry?.moment(registeredAt: Timestamp.nowEpochSeconds())
         } catch {
             return .invalid("\(error)")
         }
-        guard amount > .zero else { return .invalid("amount must be more than 0.00") }
         let claimant = owner + "/serial-" + String(requests.withLock { count in count += 1; return count })
         let lease = leaseSeconds
         do {

@@ -45,9 +45,9 @@ package struct RefundStep: Sendable {
                 let current = request
                 guard try writer.performAndWait({ store in try store.beginRefundAttempt(current, call: call, owner: owner) }) else {
                     // Final already, or another daemon holds it now.
-                    return (try? writer.performAndWait { store in
+                    return try writer.performAndWait { store in
                         try store.refundRequest(outTradeNo: current.outTradeNo, requestNo: current.requestNo)
-                    }) ?? nil ?? request
+                    } ?? request
                 }
             } catch {
                 logger.error("cannot record an attempt of refund \(name): \(error)", metadata: ["out_trade_no": "\(request.outTradeNo)"])
@@ -55,8 +55,24 @@ package struct RefundStep: Sendable {
             }
             let current = request
             let answer = call == .refund ? gateway.refund(current) : gateway.refundQuery(current)
-            let finding = Self.finding(answer, call: call)
-            let accepted = answer.submission(orderAmount: tradeAmount(answer, request), rules: rules())
+            var finding = Self.finding(answer, call: call)
+            let amount: Fen?
+            do {
+                amount = try tradeAmount(answer, request)
+            } catch {
+                // Nothing recorded: the claim runs out and the refund is sent again with
+                // its out_request_no, which Alipay answers as the same refund.
+                logger.error("cannot read the amount of \(request.outTradeNo) to record its refund answer (call \(answer.callID)); it is asked again: \(error)",
+                             metadata: ["out_trade_no": "\(request.outTradeNo)"])
+                return request
+            }
+            let accepted = answer.submission(orderAmount: amount, rules: rules())
+            if call == .refund, case .success = answer.outcome, accepted == nil {
+                // A refund is recorded with what it did to the trade, or not at all.
+                let why: String
+                if case .failure(let error)? = answer.observation(orderAmount: amount) { why = "\(error)" } else { why = "the ledger knows no amount of the trade" }
+                finding = .unknown("a verified refund answer that cannot be read as the trade's refunded total (\(why))")
+            }
             let (update, followUp) = policy.decide(request, call: call, finding: finding, now: Timestamp.nowEpochSeconds(),
                                                    owner: owner, holdFor: callSeconds)
             do {
@@ -86,17 +102,12 @@ package struct RefundStep: Sendable {
     }
 
     /// The trade's amount, which a verified refund success needs to be read
-    /// as an observation; read from the ledger only then.
-    private func tradeAmount(_ answer: GatewayAnswer, _ request: RefundRequest) -> Fen? {
+    /// as an observation; read from the ledger only then (nil otherwise, or
+    /// when the ledger knows no amount of the trade).
+    private func tradeAmount(_ answer: GatewayAnswer, _ request: RefundRequest) throws -> Fen? {
         guard answer.method == .tradeRefund, case .success = answer.outcome else { return nil }
-        do {
-            return try writer.performAndWait { store in
-                try store.order(request.outTradeNo)?.totalAmount ?? store.tradeDetails(request.outTradeNo)?.trade?.totalAmount
-            }
-        } catch {
-            logger.error("cannot read the amount of \(request.outTradeNo) to record its refund answer: \(error)",
-                         metadata: ["out_trade_no": "\(request.outTradeNo)"])
-            return nil
+        return try writer.performAndWait { store in
+            try store.order(request.outTradeNo)?.totalAmount ?? store.tradeDetails(request.outTradeNo)?.trade?.totalAmount
         }
     }
 

@@ -30,8 +30,11 @@ package struct AdminRouter: HTTPHandler {
     let blockingWork: BoundedWorkPool
     /// Routes added by others (health, metrics).
     let extraRoutes: [AdminRoute]
+    /// Who may ask (Host, Origin, bearer tokens, JSON writes).
+    let access: AdminAccess
 
-    package init(writer: LedgerWriter, reader: LedgerReader, logger: Logger, policy: ReconciliationPolicy, serials: PaymentSerials, refunds: OperatorRefunds, blockingWork: BoundedWorkPool, extraRoutes: [AdminRoute]) {
+    package init(writer: LedgerWriter, reader: LedgerReader, logger: Logger, policy: ReconciliationPolicy, serials: PaymentSerials, refunds: OperatorRefunds, blockingWork: BoundedWorkPool, extraRoutes: [AdminRoute], access: AdminAccess) {
+        self.access = access
         self.writer = writer
         self.reader = reader
         self.logger = logger
@@ -74,6 +77,13 @@ package struct AdminRouter: HTTPHandler {
     }
 
     package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        if let refusal = access.refusal(request) {
+            if refusal.status != 401 {
+                logger.warning("admin request refused: \(request.method) \(request.path): HTTP \(refusal.status)",
+                               metadata: ["origin": "\(request.headers["Origin"] ?? "-")", "host": "\(request.headers["Host"] ?? "-")"])
+            }
+            return responder.respond(refusal)
+        }
         switch table.resolve(method: request.method, path: request.path) {
         case .route(let route, let parameters):
             route.handle(request, parameters, responder)

@@ -25,16 +25,23 @@ package final class LedgerGauges: Sendable {
         var readAt = 0.0
         var cost = 0.0
         var reading = false
+        /// When a failed read was last reported in words (at most once a minute).
+        var failureReportedAt: Double?
     }
 
     /// Below this cost a scrape reads the gauges itself.
     static let cheapRead = 0.001
     static let minimumAge = 5.0
+    static let failureReportInterval = 60.0
     private let reader: LedgerReader
     private let state = Locked(State())
+    private let failed: @Sendable (_ error: any Error, _ report: Bool) -> Void
 
-    package init(reader: LedgerReader) {
+    /// `failed` hears of every read that failed (to count it), with
+    /// `report` true at most once a minute (to say so in the log).
+    package init(reader: LedgerReader, failed: @escaping @Sendable (_ error: any Error, _ report: Bool) -> Void = { _, _ in }) {
         self.reader = reader
+        self.failed = failed
     }
 
     /// The gauges now (fresh, or the last ones when reading is costly), or
@@ -65,16 +72,28 @@ package final class LedgerGauges: Sendable {
             let started = Self.now()
             let values = Values(backlog: try store.outboxBacklog(), orders: try store.orderCounts(), refunds: try store.refundCounts())
             return (values, Self.now() - started)
-        }) { [state] result in
-            let read = try? result.get()
-            state.withLock { state in
+        }) { [state, failed] result in
+            let now = Self.now()
+            let read: (Values, Double)?
+            var failure: (any Error)?
+            switch result {
+            case .success(let values): read = values
+            case .failure(let error): read = nil; failure = error
+            }
+            let report = state.withLock { state -> Bool in
                 state.reading = false
                 if let (values, cost) = read {
                     state.values = values
                     state.cost = cost
-                    state.readAt = Self.now()
+                    state.readAt = now
+                    state.failureReportedAt = nil
+                    return false
                 }
+                guard state.failureReportedAt.map({ now - $0 >= Self.failureReportInterval }) ?? true else { return false }
+                state.failureReportedAt = now
+                return true
             }
+            if let failure { failed(failure, report) }
             completion(read?.0)
         }
     }

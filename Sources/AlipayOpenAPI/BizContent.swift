@@ -9,6 +9,8 @@ public struct BizContent: Sendable, Equatable {
         let key: String
         /// The member's value as JSON text.
         let json: String
+        /// The value before it was written as JSON.
+        let text: String
     }
 
     private(set) var members: [Member] = []
@@ -19,12 +21,17 @@ public struct BizContent: Sendable, Equatable {
     /// optional parameter can be passed through as it is.
     public mutating func add(_ key: String, _ text: String?) {
         guard let text, !text.isEmpty else { return }
-        members.append(Member(key: key, json: JSONText.string(text)))
+        members.append(Member(key: key, json: JSONText.string(text), text: text))
     }
 
     /// Adds an amount of money as a decimal string with two fraction digits.
     public mutating func add(_ key: String, amount: Fen) {
-        members.append(Member(key: key, json: JSONText.string(amount.description)))
+        members.append(Member(key: key, json: JSONText.string(amount.description), text: amount.description))
+    }
+
+    /// The value given for `key`, or nil when none was.
+    public func text(_ key: String) -> String? {
+        members.first { $0.key == key }?.text
     }
 
     /// The JSON object text, e.g. `{"out_trade_no":"20150320010101001"}`.

@@ -25,6 +25,10 @@ public enum UnknownAnswerReason: Error, Sendable, CustomStringConvertible {
     case busy(code: String, subCode: String?, subMsg: String?)
     /// A verified answer whose code is not one this daemon knows how to read.
     case unrecognizedCode(code: String, subCode: String?, subMsg: String?)
+    /// A verified answer about another order or refund request than the
+    /// one asked about (or, for a query, about none): true perhaps, but not
+    /// an answer to this request.
+    case answersAnotherRequest(field: String, asked: String, answered: String?)
 
     /// A stable label for logs and metrics.
     public var code: String {
@@ -39,6 +43,7 @@ public enum UnknownAnswerReason: Error, Sendable, CustomStringConvertible {
         case .unreadableNode: return "unreadable_node"
         case .busy: return "busy"
         case .unrecognizedCode: return "unrecognized_code"
+        case .answersAnotherRequest: return "another_request"
         }
     }
 
@@ -71,6 +76,10 @@ public enum UnknownAnswerReason: Error, Sendable, CustomStringConvertible {
             return "Alipay was busy or failed (\(codes(code, subCode, subMsg))): the result is unknown; retry"
         case .unrecognizedCode(let code, let subCode, let subMsg):
             return "the signed answer has \(codes(code, subCode, subMsg)), which this daemon does not know how to read; a person must look"
+        case .answersAnotherRequest(let field, let asked, let answered?):
+            return "the signed answer names \(field) \(answered), but the request asked about \(asked): it decides nothing about \(asked), which is asked again"
+        case .answersAnotherRequest(let field, let asked, nil):
+            return "the signed answer names no \(field), but the request asked about \(asked): it decides nothing about \(asked), which is asked again"
         }
     }
 }

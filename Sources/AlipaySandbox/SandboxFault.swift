@@ -19,6 +19,12 @@ public enum SandboxFault: String, Sendable, CaseIterable {
     case escapedSlashes = "escaped-slashes"
     /// Every non-ASCII character sent as `\uXXXX`, signed as sent.
     case unicodeEscapes = "unicode-escapes"
+    /// A true, signed answer about another trade: the answer the method
+    /// gives for the fault's `other` out_trade_no (and, for a refund query,
+    /// the refund request `other_request_no`), as a mixed-up cache or proxy
+    /// would hand it back. A client that does not compare it with its
+    /// request decides the asked trade by another's facts.
+    case anotherTrade = "another-trade"
 }
 
 /// A fault armed for a trade (or for any trade) and a method, for a number of calls.
@@ -34,4 +40,6 @@ struct ArmedFault: Sendable {
     /// Calls it still applies to; nil: until cleared.
     var remaining: Int?
     let delaySeconds: Double
+    /// For `another-trade`: the trade (and refund request) answered instead.
+    var other: (outTradeNo: String, requestNo: String?)? = nil
 }

@@ -56,6 +56,11 @@ public struct SandboxGateway: Sendable {
         } else if armed?.fault == .rateLimited {
             answer = SandboxAnswer(nodeName: nodeName, members: [("code", "40005"), ("msg", "Call Limited"),
                                                                  ("sub_code", "aop.call-limited"), ("sub_msg", "调用频次超限")])
+        } else if armed?.fault == .anotherTrade, let other = armed?.other {
+            var asked = biz ?? [:]
+            asked["out_trade_no"] = other.outTradeNo
+            if let requestNo = other.requestNo { asked["out_request_no"] = requestNo }
+            (answer, decoy) = perform(method, nodeName: nodeName, biz: asked)
         } else {
             (answer, decoy) = perform(method, nodeName: nodeName, biz: biz ?? [:])
         }

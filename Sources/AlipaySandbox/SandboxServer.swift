@@ -79,8 +79,15 @@ public final class SandboxServer: HTTPHandler {
                 return Self.json(400, ["error": "give out_trade_no, method (\(SandboxGateway.methods.joined(separator: ", "))) and fault (\(faults))"])
             }
             let times = (body["times"] as? NSNumber)?.intValue ?? 1
-            book.arm(ArmedFault(fault: fault, outTradeNo: outTradeNo, method: methodName, remaining: times > 0 ? times : nil,
-                                delaySeconds: (body["delay_seconds"] as? NSNumber)?.doubleValue ?? 30))
+            var armed = ArmedFault(fault: fault, outTradeNo: outTradeNo, method: methodName, remaining: times > 0 ? times : nil,
+                                   delaySeconds: (body["delay_seconds"] as? NSNumber)?.doubleValue ?? 30)
+            if fault == .anotherTrade {
+                guard let other = body["other"] as? String, !other.isEmpty else {
+                    return Self.json(400, ["error": "another-trade needs other: the out_trade_no whose answer is given instead"])
+                }
+                armed.other = (other, body["other_request_no"] as? String)
+            }
+            book.arm(armed)
             return Self.json(201, ["armed": fault.rawValue, "times": times > 0 ? "\(times)" : "until cleared"])
         case ("DELETE", "faults", 1):
             book.clearFaults()

@@ -29,6 +29,9 @@ public struct DaemonConfiguration: Sendable {
     public var commandLineEntries: [ConfigEntry] = []
     /// The admin listener; nil when turned off.
     public var adminListen: SocketAddress? = SocketAddress(host: "127.0.0.1", port: 8081)
+    /// The file of bearer tokens the admin listener requires; nil: none
+    /// (then the listener must be on loopback).
+    public var adminTokenFile: String?
     public var sink = SinkSettings()
     public var gateway = GatewaySettings()
     /// Order expiry and when orders are asked about.
@@ -122,6 +125,11 @@ public struct DaemonConfiguration: Sendable {
             throw ConfigurationError(source: nil, key: nil, problem:
                 "no Alipay public key configured: set 'alipay-public-key = FILE' in the config file or pass --alipay-public-key FILE (the key from the Alipay console, as PEM, bare base64 or a certificate)")
         }
+        if let adminListen, !adminListen.isLoopback, adminTokenFile == nil {
+            throw ConfigurationError(source: sources["admin-listen"], key: "admin-listen", problem:
+                "'\(adminListen)' is not a loopback address, and no admin-token-file is set: anyone who can reach it could refund and register orders. Set admin-token-file = FILE (one token per line; clients send Authorization: Bearer TOKEN), or listen on 127.0.0.1")
+        }
+        _ = try AdminTokens.load(self)
         if let adminListen, adminListen.port != 0, adminListen == listen {
             throw ConfigurationError(source: sources["admin-listen"], key: "admin-listen", problem:
                 "is the same address as 'listen'; the admin listener needs a port of its own (it must never be reachable as the notify URL)")

@@ -91,16 +91,11 @@ extension SettingType where Value == SocketAddress {
 }
 
 extension SettingType where Value == SocketAddress? {
-    /// A loopback address, or `off`: for listeners without authentication.
-    static var loopbackAddressOrOff: Self {
+    /// An address, or `off`.
+    static var addressOrOff: Self {
         Self(form: "HOST:PORT|off", parse: { value throws(ConfigurationError) in
             if value.entry.value == "off" { return nil }
-            let address = try value.address()
-            guard address.isLoopback else {
-                throw value.error(
-                    "'\(value.entry.value)' is not a loopback address; the admin listener has no authentication, so it listens on 127.0.0.1 or [::1] only (reach it through SSH or a local proxy)")
-            }
-            return address
+            return try value.address()
         }, render: { $0?.description ?? "off" })
     }
 }

@@ -28,7 +28,8 @@ public struct MerchantOrder: Sendable, Equatable {
     public static let maximumIdentifierLength = 64
 
     /// Checks what a person typed before it goes into the ledger.
-    public static func validate(outTradeNo: String, businessOrder: String?) throws(OrderError) {
+    public static func validate(outTradeNo: String, totalAmount: Fen, businessOrder: String?) throws(OrderError) {
+        if let problem = TradeAmount.problem(totalAmount, what: "total_amount") { throw .invalid(problem) }
         guard !outTradeNo.isEmpty else { throw .invalid("OUT_TRADE_NO is empty") }
         guard outTradeNo.utf8.count <= maximumIdentifierLength else {
             throw .invalid("OUT_TRADE_NO is longer than \(maximumIdentifierLength) bytes")

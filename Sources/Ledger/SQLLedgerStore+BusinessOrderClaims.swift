@@ -26,7 +26,7 @@ extension SQLLedgerStore {
 
     public func addSerial(_ order: MerchantOrder, firstQueryAt: String?, claimedBy owner: String, leaseSeconds: Double) throws -> SerialRegistration {
         guard let businessOrder = order.businessOrder else { throw OrderError.invalid("a serial needs its business order") }
-        try MerchantOrder.validate(outTradeNo: order.outTradeNo, businessOrder: businessOrder)
+        try MerchantOrder.validate(outTradeNo: order.outTradeNo, totalAmount: order.totalAmount, businessOrder: businessOrder)
         let renewal: [SQLValue] = [.text(businessOrder), .text(owner), .text(Timestamp.fromNow(seconds: leaseSeconds))]
         return try inTransaction { connection in
             guard try connection.run(BusinessOrderClaimStatements.renew, renewal) == 1 else { return .claimLost }

@@ -14,7 +14,7 @@ extension SQLLedgerStore {
               request.requestNo.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             return .refused("request_no must be 1 to 64 letters, digits or ASCII punctuation (Alipay's out_request_no)")
         }
-        guard request.amount > .zero else { return .refused("the amount must be more than 0.00") }
+        if let problem = TradeAmount.problem(request.amount, what: "the refund amount") { return .refused(problem) }
         return try inTransaction { connection in
             let transaction = LedgerTransaction(connection: connection)
             let order = try transaction.order(request.outTradeNo)

@@ -28,7 +28,7 @@ extension SQLLedgerStore {
 
     @discardableResult
     public func addOrder(_ order: MerchantOrder, firstQueryAt: String?) throws -> Bool {
-        try MerchantOrder.validate(outTradeNo: order.outTradeNo, businessOrder: order.businessOrder)
+        try MerchantOrder.validate(outTradeNo: order.outTradeNo, totalAmount: order.totalAmount, businessOrder: order.businessOrder)
         return try inTransaction { connection in
             if try connection.run(LedgerWrites.insertOrder, LedgerWrites.orderValues(order, firstQueryAt: firstQueryAt)) == 1 { return true }
             let existing = try LedgerTransaction(connection: connection).order(order.outTradeNo)!

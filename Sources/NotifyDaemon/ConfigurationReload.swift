@@ -1,3 +1,4 @@
+import AdminAPI
 import AlipayCrypto
 import DaemonSettings
 import Ledger
@@ -17,6 +18,12 @@ package final class ConfigurationReload: Sendable {
     private let endpoint: NotificationEndpoint
     private let logger: Logger
     private let metrics: Metrics
+    /// The admin listener's access rules, once it listens (its tokens follow a reload).
+    private let admin = Locked<AdminAccess?>(nil)
+
+    func attach(_ access: AdminAccess) {
+        admin.withLock { $0 = access }
+    }
 
     init(configuration: DaemonConfiguration, endpoint: NotificationEndpoint, logger: Logger, metrics: Metrics) {
         current = Locked(configuration)
@@ -37,15 +44,18 @@ package final class ConfigurationReload: Sendable {
         let old = current.withLock { $0 }
         let fresh: DaemonConfiguration
         let keys: [RSAPublicKey]
+        let tokens: [[UInt8]]?
         do {
             fresh = try DaemonConfiguration.load(configFile: old.configFilePath, commandLine: old.commandLineEntries)
             keys = try AlipayKeys.load(fresh)
+            tokens = try AdminTokens.load(fresh)
         } catch {
             metrics.reloads.withLock { $0.failed += 1 }
             logger.error("reload refused, the configuration in force stays: \(error)")
             return
         }
         endpoint.replace(Self.endpointSettings(fresh, keys: keys))
+        admin.withLock { $0 }?.replaceTokens(tokens)
         current.withLock { $0 = fresh }
         metrics.reloads.withLock { $0.succeeded += 1 }
         for (index, key) in keys.enumerated() {

@@ -46,8 +46,10 @@ public final class Daemon: Sendable {
         let notifier = SystemdNotifier.fromEnvironment()
         let watchdogInterval = SystemdNotifier.watchdogInterval()
         let keys: [RSAPublicKey]
+        let adminTokens: [[UInt8]]?
         do {
             keys = try AlipayKeys.load(configuration)
+            adminTokens = try AdminTokens.load(configuration)
         } catch {
             logger.critical("cannot start: \(error)")
             return Self.configurationErrorStatus
@@ -164,14 +166,27 @@ public final class Daemon: Sendable {
             return 1
         }
         server.addListener(socket, handler: NotifyRouter(notifyPath: configuration.notifyPath, endpoint: endpoint))
+        if let adminSocket, !adminSocket.localAddress.isLoopback, adminTokens == nil {
+            logger.critical("cannot start: the admin socket systemd passed (\(adminSocket.localAddress)) is not on loopback, and no admin-token-file is set: set one, or bind the admin socket to 127.0.0.1")
+            writer.shutdown()
+            return Self.configurationErrorStatus
+        }
         if let adminSocket {
+            let access = AdminAccess(port: adminSocket.localAddress.port, loopback: adminSocket.localAddress.isLoopback, tokens: adminTokens)
+            reload.attach(access)
             let service = ServiceRoutes(writer: writer, instance: instance, ledger: configuration.ledger,
                                         minimumFreeDiskBytes: configuration.minimumFreeDiskBytes,
-                                        metrics: metrics, gauges: LedgerGauges(reader: reader), server: server, dispatcher: dispatcher)
+                                        metrics: metrics, gauges: LedgerGauges(reader: reader) { [metrics, logger] error, report in
+                                            metrics.ledgerReadErrors.add(1, ordering: .relaxed)
+                                            if report {
+                                                logger.error("cannot read the ledger's gauges for /metrics (alipay_notifyd_ledger_readable is 0 until it can): \(error)")
+                                            }
+                                        },
+                                        server: server, dispatcher: dispatcher)
             server.addListener(adminSocket, handler: AdminRouter(writer: writer, reader: reader, logger: logger,
                                                                  policy: configuration.reconciliation,
                                                                  serials: serials, refunds: refunds, blockingWork: adminWork,
-                                                                 extraRoutes: service.routes))
+                                                                 extraRoutes: service.routes, access: access))
         }
 
         let signals = installSignalHandlers(reload: reload)

@@ -25,6 +25,8 @@ package final class Metrics: Sendable {
     package let ordersToAttention = Atomic<Int>(0)
     /// Refund requests this process handed to a person.
     package let refundsToAttention = Atomic<Int>(0)
+    /// Reads of the scrape's ledger gauges that failed.
+    package let ledgerReadErrors = Atomic<Int>(0)
 
     package init() {}
 
@@ -92,6 +94,8 @@ package final class Metrics: Sendable {
             text.gauge("alipay_notifyd_outbox_dead_events", "Dead-lettered outbox events waiting for 'events redeliver'.", Double(backlog.dead))
         }
         text.gauge("alipay_notifyd_ledger_readable", "1 when the ledger answered this scrape, 0 when it could not be read.", backlog == nil ? 0 : 1)
+        text.counter("alipay_notifyd_ledger_read_errors_total", "Reads of the ledger's gauges (backlog, orders and refunds by state) that failed; the log says why.",
+                     Double(ledgerReadErrors.load(ordering: .relaxed)))
         if let dispatcher {
             let deliveries = dispatcher.statistics
             text.counter("alipay_notifyd_deliveries_total", "Outbox delivery attempts by this process, by result.", [

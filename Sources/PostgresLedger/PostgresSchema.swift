@@ -177,7 +177,15 @@ enum PostgresSchema {
             DROP INDEX notifications_by_trade;
             ALTER INDEX notifications_by_trade_v8 RENAME TO notifications_by_trade;
             """),
-        SchemaMigration(version: 9, name: "business order claims", sql: """
+        SchemaMigration(version: 9, name: "trade amounts", sql: """
+            -- An order's amount is one Alipay takes for a trade: 0.01 to 100,000,000.00 yuan.
+            -- NOT VALID: rows written before are kept; every new or changed row is checked.
+            ALTER TABLE orders ADD CONSTRAINT orders_total_in_range
+                CHECK (total_fen BETWEEN 1 AND 10000000000) NOT VALID;
+            ALTER TABLE refund_requests ADD CONSTRAINT refund_requests_amount_in_range
+                CHECK (amount_fen BETWEEN 1 AND 10000000000) NOT VALID;
+            """),
+        SchemaMigration(version: 10, name: "business order claims", sql: """
             -- A business order's claim while a request for a new serial works on it (see the SQLite migration).
             CREATE TABLE business_order_claims (
                 business_order TEXT PRIMARY KEY,
@@ -186,10 +194,10 @@ enum PostgresSchema {
                 claimed_at     TEXT NOT NULL
             );
             """),
-        SchemaMigration(version: 10, name: "answered closes", sql: """
+        SchemaMigration(version: 11, name: "answered closes", sql: """
             ALTER TABLE orders ADD COLUMN close_answered_at TEXT;
             """),
-        SchemaMigration(version: 11, name: "gateway pace", sql: """
+        SchemaMigration(version: 12, name: "gateway pace", sql: """
             -- One app's pace of calls to Alipay, shared by every daemon on the database (see the SQLite migration).
             CREATE TABLE gateway_pace (
                 app_id        TEXT PRIMARY KEY,

@@ -44,7 +44,7 @@ public final class SQLiteLedgerStore: SQLLedgerStore {
             walSync = try WALSync(walPath: path + "-wal")
         }
         if let checkpointFrames {
-            let checkpointer = WALCheckpointer(path: path, passiveFrames: checkpointFrames.passive, restartFrames: checkpointFrames.restart)
+            let checkpointer = try WALCheckpointer(path: path, passiveFrames: checkpointFrames.passive, restartFrames: checkpointFrames.restart)
             checkpointer.attach(to: database)
             self.checkpointer = checkpointer
         }

@@ -244,7 +244,21 @@ enum SQLiteSchema {
             ALTER TABLE notifications_v8 RENAME TO notifications;
             CREATE UNIQUE INDEX notifications_by_trade ON notifications(out_trade_no, notify_id);
             """),
-        SchemaMigration(version: 9, name: "business order claims", sql: """
+        SchemaMigration(version: 9, name: "trade amounts", sql: """
+            -- An order's amount is one Alipay takes for a trade: 0.01 to 100,000,000.00 yuan.
+            -- SQLite cannot add a CHECK to a table that exists, so these triggers are that
+            -- CHECK; like PostgreSQL's NOT VALID constraint, rows written before are kept.
+            CREATE TRIGGER orders_total_in_range_on_insert BEFORE INSERT ON orders
+                WHEN NEW.total_fen NOT BETWEEN 1 AND 10000000000
+                BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: orders total_fen must be 1 to 10000000000 fen (0.01 to 100000000.00 yuan)'); END;
+            CREATE TRIGGER orders_total_in_range_on_update BEFORE UPDATE OF total_fen ON orders
+                WHEN NEW.total_fen NOT BETWEEN 1 AND 10000000000
+                BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: orders total_fen must be 1 to 10000000000 fen (0.01 to 100000000.00 yuan)'); END;
+            CREATE TRIGGER refunds_amount_in_range_on_insert BEFORE INSERT ON refund_requests
+                WHEN NEW.amount_fen > 10000000000
+                BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: refund_requests amount_fen must be 1 to 10000000000 fen'); END;
+            """),
+        SchemaMigration(version: 10, name: "business order claims", sql: """
             -- A request for a new payment serial holds its business order's claim (owner and lease)
             -- while it closes the earlier serials at Alipay and registers the new one; another request
             -- that finds it held is told to try again. A row exists while a claim is held.
@@ -255,12 +269,12 @@ enum SQLiteSchema {
                 claimed_at     TEXT NOT NULL
             ) WITHOUT ROWID;
             """),
-        SchemaMigration(version: 10, name: "answered closes", sql: """
+        SchemaMigration(version: 11, name: "answered closes", sql: """
             -- When Alipay last answered a close of the order with a final result (closed, or no such
             -- trade): a new serial does not close it again unless its trade's history has something newer.
             ALTER TABLE orders ADD COLUMN close_answered_at TEXT;
             """),
-        SchemaMigration(version: 11, name: "gateway pace", sql: """
+        SchemaMigration(version: 12, name: "gateway pace", sql: """
             -- The pace of calls to Alipay for one app, shared by the daemons on a ledger (Alipay counts
             -- calls per app): when the next call may start, the spacing now (doubled after a 40005), and
             -- when the spacing last changed, in microseconds since 1970.

@@ -24,11 +24,21 @@ final class WALCheckpointer: @unchecked Sendable {
     /// Held while a checkpoint runs, so that the writer's RESTART never
     /// collides with a PASSIVE one (SQLite would answer BUSY at once).
     private let checkpointing = NSLock()
+    /// Its own connection: checkpointing never touches the writer's.
+    private let database: SQLiteDatabase
 
-    init(path: String, passiveFrames: Int32 = 1000, restartFrames: Int32 = 16000) {
+    /// Opens the checkpoint connection first: a ledger whose checkpoints
+    /// could not run is refused at the start, not left to grow its WAL.
+    init(path: String, passiveFrames: Int32 = 1000, restartFrames: Int32 = 16000,
+         connect: (String) throws -> SQLiteDatabase = { try SQLiteDatabase(path: $0, create: false) }) throws {
         self.path = path
         self.passiveFrames = passiveFrames
         self.restartFrames = restartFrames
+        do {
+            database = try connect(path)
+        } catch {
+            throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot open the checkpoint connection to '\(path)' (the WAL would grow without bound): \(error)")
+        }
         let thread = Thread { [self] in self.run() }
         thread.name = "wal-checkpoint"
         thread.start()
@@ -89,8 +99,6 @@ final class WALCheckpointer: @unchecked Sendable {
 
     private func run() {
         notifyd_set_thread_name("wal-checkpoint")
-        // Its own connection: checkpointing never touches the writer's.
-        let database = try? SQLiteDatabase(path: path, create: false)
         while true {
             condition.lock()
             while !requested && !stopping { condition.wait() }
@@ -100,15 +108,12 @@ final class WALCheckpointer: @unchecked Sendable {
             }
             requested = false
             condition.unlock()
-            if let database {
-                var logFrames: Int32 = 0
-                var copiedFrames: Int32 = 0
-                checkpointing.lock()
-                _ = sqlite3_wal_checkpoint_v2(database.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copiedFrames)
-                checkpointing.unlock()
-            }
+            var logFrames: Int32 = 0
+            var copiedFrames: Int32 = 0
+            checkpointing.lock()
+            _ = sqlite3_wal_checkpoint_v2(database.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copiedFrames)
+            checkpointing.unlock()
         }
-        withExtendedLifetime(database) {}
         finished.signal()
     }
 }

@@ -17,17 +17,20 @@ final class WALSync: @unchecked Sendable {
     private var fd: Int32 = -1
     private var inode: ino_t = 0
 
-    init(walPath: String) throws(SystemError) {
+    /// `syncDirectory` is fsync(2); a test gives one that fails.
+    init(walPath: String, syncDirectory: (Int32) -> Int32 = { fsync($0) }) throws(SystemError) {
         self.path = walPath
         try reopen()
         // The WAL's directory entry must be durable too; once is enough,
-        // since the file stays while the daemon runs.
+        // since the file stays while the daemon runs. Without it nothing
+        // the ledger commits is known to survive a crash: refused.
         let directory = walPath.lastIndex(of: "/").map { String(walPath[..<$0]) } ?? "."
-        let directoryFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            _ = fsync(directoryFD)
-            close(directoryFD)
+        let name = directory.isEmpty ? "/" : directory
+        let directoryFD = try SystemCall.perform("open of the ledger's directory '\(name)' (to sync the WAL's entry in it)") {
+            open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         }
+        defer { close(directoryFD) }
+        _ = try SystemCall.perform("fsync of the ledger's directory '\(name)' (the WAL's entry in it)") { syncDirectory(directoryFD) }
     }
 
     deinit {

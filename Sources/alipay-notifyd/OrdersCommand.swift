@@ -55,6 +55,7 @@ struct OrdersCommand: ParsableCommand {
             guard let total = Fen(decimal: amount) else {
                 throw ValidationError("AMOUNT '\(amount)' must be yuan with at most two decimals, like 88.88")
             }
+            if let problem = TradeAmount.problem(total, what: "AMOUNT") { throw ValidationError(problem) }
             if expiresIn != nil && expiresAt != nil {
                 throw ValidationError("give --expires-in or --expires-at, not both")
             }
@@ -152,9 +153,10 @@ extension OrdersCommand {
         @OptionGroup var settings: SettingOptions
 
         func run() throws {
-            guard let total = Fen(decimal: amount), total > .zero else {
-                throw ValidationError("AMOUNT '\(amount)' must be yuan with at most two decimals, more than 0, like 88.88")
+            guard let total = Fen(decimal: amount) else {
+                throw ValidationError("AMOUNT '\(amount)' must be yuan with at most two decimals, like 88.88")
             }
+            if let problem = TradeAmount.problem(total, what: "AMOUNT") { throw ValidationError(problem) }
             let expiry: OrderExpiry?
             do {
                 expiry = try expiresIn.map(OrderExpiry.duration)

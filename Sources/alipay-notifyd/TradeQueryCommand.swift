@@ -28,6 +28,7 @@ struct TradeQueryCommand: ParsableCommand {
               4   refused: Alipay verifiably refused the query (its code and sub_code say why: often the configuration)
               5   unknown: no verified answer (timeout, TLS, unsigned, forged, busy); nothing was decided
               6   quarantined: a verified answer the order's checks refused (another amount, an unregistered order)
+              75  not recorded: the ledger could not be opened or could not record the answer (the message says why); nothing was decided, ask again
               78  the configuration is wrong (the message names the setting)
 
             \(SettingOptions.help)
@@ -39,6 +40,8 @@ struct TradeQueryCommand: ParsableCommand {
     static let refused: Int32 = 4
     static let unknown: Int32 = 5
     static let quarantined: Int32 = 6
+    /// EX_TEMPFAIL: the ledger, not the configuration, failed.
+    static let notRecorded: Int32 = 75
 
     @Argument(help: "The out_trade_no to ask about.")
     var outTradeNo: String
@@ -82,8 +85,12 @@ struct TradeQueryCommand: ParsableCommand {
             print(Self.text(answer, recorded: recorded, dryRun: dryRun, gateway: client.gatewayURL))
         }
         if let recordingError {
-            StandardError.print("alipay-notifyd trade query: the answer could not be recorded: \(recordingError)")
-            throw ExitCode(Daemon.configurationErrorStatus)
+            StandardError.print("alipay-notifyd trade query: the answer could not be recorded in the ledger (nothing was decided; ask again): \(recordingError)")
+            throw ExitCode(Self.notRecorded)
+        }
+        if case .unavailable(let reason)? = recorded {
+            StandardError.print("alipay-notifyd trade query: the answer could not be recorded in the ledger (nothing was decided; ask again): \(reason)")
+            throw ExitCode(Self.notRecorded)
         }
         if status != 0 { throw ExitCode(status) }
     }

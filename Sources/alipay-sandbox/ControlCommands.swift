@@ -81,19 +81,24 @@ struct ShowCommand: ParsableCommand {
 struct FaultCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fault",
-        abstract: "Arm a fault for one trade (or '*': the next calls about any trade) and method: busy, rate-limited, unsigned, forged, slow, doubled, escaped-slashes, unicode-escapes; or --clear them all.")
+        abstract: "Arm a fault for one trade (or '*': the next calls about any trade) and method: busy, rate-limited, unsigned, forged, slow, doubled, escaped-slashes, unicode-escapes, another-trade (with --other); or --clear them all.")
     @Argument(help: "The merchant's out_trade_no, or '*' for any trade.") var outTradeNo: String?
     @Argument(help: "The gateway method, e.g. alipay.trade.query.") var method: String?
     @Argument(help: "The fault.") var fault: String?
     @Option(help: "Calls it applies to (0: until cleared).") var times = 1
     @Option(name: .customLong("delay-seconds"), help: "For slow: how long the answer waits.") var delaySeconds: Double = 30
+    @Option(help: ArgumentHelp("For another-trade: the out_trade_no whose true answer is given instead.", valueName: "OUT_TRADE_NO")) var other: String?
+    @Option(name: .customLong("other-request-no"), help: ArgumentHelp("For another-trade on a refund query: the refund request answered instead.", valueName: "ID"))
+    var otherRequestNo: String?
     @Flag(help: "Disarm every fault.") var clear = false
     @OptionGroup var address: SandboxAddress
     func run() throws {
         if clear { return try address.call("faults/clear") }
         guard let outTradeNo, let method, let fault else { throw ValidationError("give OUT_TRADE_NO METHOD FAULT, or --clear") }
-        try address.call("faults", ["out_trade_no": outTradeNo, "method": method, "fault": fault, "times": times,
-                                            "delay_seconds": delaySeconds])
+        var body: [String: Any] = ["out_trade_no": outTradeNo, "method": method, "fault": fault, "times": times, "delay_seconds": delaySeconds]
+        if let other { body["other"] = other }
+        if let otherRequestNo { body["other_request_no"] = otherRequestNo }
+        try address.call("faults", body)
     }
 }
 

@@ -22,6 +22,7 @@ final class InProcessAlipay: GatewayPosting, @unchecked Sendable {
     let gateway: SandboxGateway
     private let lock = NSLock()
     private var timeouts: [String: Int] = [:]
+    private var beforeAnswering: [String: @Sendable () -> Void] = [:]
 
     init() throws {
         let alipayKey = try RSAPrivateKey(bytes: Fixtures.bytes(Fixtures.currentPrivateKey))
@@ -42,7 +43,13 @@ final class InProcessAlipay: GatewayPosting, @unchecked Sendable {
             return true
         }
         if timesOut { return .unknown(Self.timeout) }
+        lock.withLock { beforeAnswering.removeValue(forKey: method) }?()
         return .answered(GatewayResponse(status: 200, body: gateway.answer(body: body).body))
+    }
+
+    /// Runs `action` once, when the next call of `method` arrives (before it is answered).
+    func beforeAnswering(_ method: GatewayMethod, _ action: @escaping @Sendable () -> Void) {
+        lock.withLock { beforeAnswering[method.rawValue] = action }
     }
 
     /// The next `count` calls of `method` time out (their result is unknown).
@@ -51,8 +58,9 @@ final class InProcessAlipay: GatewayPosting, @unchecked Sendable {
     }
 
     /// Arms one of the sandbox's faults (busy, unsigned, forged, …).
-    func fault(_ fault: SandboxFault, _ method: GatewayMethod, _ outTradeNo: String, times: Int? = 1) {
-        book.arm(ArmedFault(fault: fault, outTradeNo: outTradeNo, method: method.rawValue, remaining: times, delaySeconds: 0))
+    func fault(_ fault: SandboxFault, _ method: GatewayMethod, _ outTradeNo: String, times: Int? = 1,
+               other: (outTradeNo: String, requestNo: String?)? = nil) {
+        book.arm(ArmedFault(fault: fault, outTradeNo: outTradeNo, method: method.rawValue, remaining: times, delaySeconds: 0, other: other))
     }
 
     /// The buyer pays `outTradeNo` at Alipay.

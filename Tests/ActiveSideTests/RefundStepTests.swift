@@ -79,3 +79,63 @@ import TestSupport
         #expect(request.subCode?.hasPrefix("ACQ.") == true)
     }
 }
+
+/// A refund's success is recorded with what it did to the trade (its
+/// refunded total and refund event), or not at all.
+@Suite struct RefundRecordingTests {
+    @Test func aRefundAnswerWhoseTradeCannotBeReadIsNotRecordedAsASuccessWithoutItsObservation() throws {
+        let bench = try ActiveSideBench()
+        try bench.order("R-READ", 4000)
+        bench.alipay.pay("R-READ", 4000)
+        #expect(bench.reconciliation.run(try bench.reconciliation("R-READ"), owner: nil).finding == .paid)
+        let database = bench.directory.file("ledger.db")
+        // While Alipay refunds, an operator's sqlite3 moves the orders table away: the step cannot read the amount.
+        bench.alipay.beforeAnswering(.tradeRefund) {
+            _ = try? ChildProcess.run("sqlite3", [database, "ALTER TABLE orders RENAME TO orders_away"])
+        }
+        let refunds = OperatorRefunds(writer: bench.writer, step: bench.refunds, owner: "test", logger: bench.logger)
+        guard case .request(let request, new: true) = refunds.refund(outTradeNo: "R-READ", amount: Fen(1000), reason: "r", requestNo: "R-1") else {
+            Issue.record("the refund was not recorded")
+            return
+        }
+        _ = try ChildProcess.run("sqlite3", [database, "ALTER TABLE orders_away RENAME TO orders"])
+        #expect(request.state == .pending, "not a success without its observation")
+        let stored = try #require(try bench.writer.performAndWait { store in try store.refundRequest(outTradeNo: "R-READ", requestNo: "R-1") })
+        #expect(stored.state == .pending)
+        #expect(try bench.details("R-READ")?.events.map(\.id) == ["R-READ/ship"])
+        #expect(bench.alipay.book.trade("R-READ")?.refundedTotal == Fen(1000), "Alipay did refund: the next attempt with R-1 learns it")
+    }
+}
+
+/// `refund retry` reports the request as the ledger holds it after the
+/// retry was recorded, never a copy made up on the side.
+@Suite struct RefundRetryTests {
+    @Test func aRetryAnswersTheRequestAsTheLedgerHoldsItAndRefusesAFinalOne() throws {
+        let bench = try ActiveSideBench()
+        try bench.order("R-RETRY", 2000)
+        bench.alipay.pay("R-RETRY", 2000)
+        #expect(bench.reconciliation.run(try bench.reconciliation("R-RETRY"), owner: nil).finding == .paid)
+        bench.alipay.timeOut(.tradeRefund, times: 1)
+        let refunds = OperatorRefunds(writer: bench.writer, step: bench.refunds, owner: "test", logger: bench.logger)
+        guard case .request(let first, new: true) = refunds.refund(outTradeNo: "R-RETRY", amount: Fen(500), reason: "r", requestNo: "R-1") else {
+            Issue.record("the refund was not recorded")
+            return
+        }
+        #expect(first.state == .pending)
+        guard case .request(let retried, new: false) = refunds.retry(requestNo: "R-1", outTradeNo: nil) else {
+            Issue.record("the retry was refused")
+            return
+        }
+        let stored = try #require(try bench.writer.performAndWait { store in try store.refundRequest(outTradeNo: "R-RETRY", requestNo: "R-1") })
+        #expect(retried == stored)
+        #expect(retried.state == .pending)
+        // Sent again, it succeeds; a retry of the final answer is refused and sends nothing.
+        _ = refunds.awaitOutcome(retried, seconds: 5)
+        guard case .refused(let why) = refunds.retry(requestNo: "R-1", outTradeNo: nil) else {
+            Issue.record("a final refund was made due again")
+            return
+        }
+        #expect(why.contains("succeeded"))
+        #expect(bench.alipay.calls(.tradeRefund, "R-RETRY") == 1)
+    }
+}

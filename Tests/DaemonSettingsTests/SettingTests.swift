@@ -91,7 +91,7 @@ import Testing
         let key = try RSAPublicKey(bytes: Fixtures.bytes(Fixtures.currentPublicKeyPEM))
         let endpoint = ConfigurationReload.endpointSettings(configuration, keys: [key])
         let rules = endpoint.rules
-        return "\(configuration.alipayPublicKeyPaths) \(rules.appIDs.sorted()) \(rules.sellerID ?? "-") \(rules.acceptsUnknownOrders) \(rules.refundsDuplicatePayments) \(endpoint.verifier.allowsLegacyRSA)"
+        return "\(configuration.alipayPublicKeyPaths) \(rules.appIDs.sorted()) \(rules.sellerID ?? "-") \(rules.acceptsUnknownOrders) \(rules.refundsDuplicatePayments) \(endpoint.verifier.allowsLegacyRSA) \(configuration.adminTokenFile ?? "-")"
     }
 
     @Test(arguments: names)

@@ -57,6 +57,12 @@ import TestSupport
         let badAmount = try DaemonProcess.command(["orders", "add", "--db", db, "ORDER2", "88.888"])
         #expect(badAmount.status != 0)
         #expect(badAmount.stderr.contains("at most two decimals"))
+        for nothing in ["0.00", "0", "100000000.01"] {
+            let outside = try DaemonProcess.command(["orders", "add", "--db", db, "ORDER3", nothing])
+            #expect(outside.status != 0)
+            #expect(outside.stderr.contains("outside 0.01 to 100000000.00 yuan"), "\(outside.stderr)")
+        }
+        #expect(!(try DaemonProcess.command(["orders", "list", "--db", db, "--json"]).stdout.contains("ORDER3")))
         let changed = try DaemonProcess.command(["orders", "add", "--db", db, "ORDER1", "1.00", "--business-order", "B1"])
         #expect(changed.status == 1)
         #expect(changed.stderr.contains("already registered with amount 88.80"))

@@ -55,7 +55,8 @@ import TestSupport
         }
         // The orders, through the admin listener of one of them.
         let registered = try CurlStorm.send(trades.map {
-            CurlStorm.Request(url: daemons[0].adminURL + "/orders", body: "{\"out_trade_no\":\"\($0)\",\"total_amount\":\"12.34\"}")
+            CurlStorm.Request(url: daemons[0].adminURL + "/orders", body: "{\"out_trade_no\":\"\($0)\",\"total_amount\":\"12.34\"}",
+                              contentType: "application/json")
         }, connections: 16)
         #expect(registered.allSatisfy { $0.status == 201 || $0.status == 200 }, "\(registered.first.map { "\($0.status) \($0.body)" } ?? "")")
 

@@ -116,6 +116,10 @@ import TestSupport
         let floating = try Curl.post(daemon.adminURL + "/orders", body: "{\"out_trade_no\":\"A2\",\"total_amount\":20.1}", extraArguments: json)
         #expect(floating.status == 400)
         #expect(floating.body.contains("must be a string"))
+        let nothing = try Curl.post(daemon.adminURL + "/orders", body: "{\"out_trade_no\":\"A3\",\"total_amount\":\"0.00\"}", extraArguments: json)
+        #expect(nothing.status == 400)
+        #expect(nothing.body.contains("0.01 to 100000000.00"), "\(nothing.body)")
+        #expect(try Curl.get(daemon.adminURL + "/trades/A3").status == 404)
         #expect(try Curl.post(daemon.adminURL + "/orders", body: "not json", extraArguments: json).status == 400)
 
         #expect(try Curl.post(daemon.notifyURL, body: SignedNotification.paid("A1", amount: "20.00", notifyID: "NA1")).body == "success")
@@ -129,8 +133,8 @@ import TestSupport
         let pending = try Curl.get(daemon.adminURL + "/events?state=pending")
         #expect(pending.body.contains("\"id\":\"A1/ship\""))
         #expect(try Curl.get(daemon.adminURL + "/events?state=weird").status == 400)
-        #expect(try Curl.post(daemon.adminURL + "/events/A1%2Fship/redeliver", body: "").status == 409) // pending, not dead
-        #expect(try Curl.post(daemon.adminURL + "/events/NOPE%2Fship/redeliver", body: "").status == 404)
+        #expect(try Curl.post(daemon.adminURL + "/events/A1%2Fship/redeliver", body: "", extraArguments: json).status == 409) // pending, not dead
+        #expect(try Curl.post(daemon.adminURL + "/events/NOPE%2Fship/redeliver", body: "", extraArguments: json).status == 404)
         // The admin routes do not exist on the notify port.
         #expect(try Curl.get(daemon.url + "/trades/A1").status == 404)
         #expect(daemon.stop() == 0)

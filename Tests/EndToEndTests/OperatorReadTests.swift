@@ -58,4 +58,26 @@ import TestSupport
         #expect(metrics.seconds < 1, "the scrape waited \(metrics.seconds) s for the writer")
         #expect(daemon.stop() == 0)
     }
+
+    @Test func aScrapeWhoseGaugesCannotBeReadSaysSoInTheLogAndCountsIt() throws {
+        let directory = TemporaryDirectory("e2e-gauges-fail")
+        let daemon = try DaemonProcess(arguments: DaemonProcess.fixtureArguments(directory), directory: directory)
+        let healthy = try Curl.get(daemon.adminURL + "/metrics")
+        #expect(healthy.body.contains("alipay_notifyd_ledger_readable 1"))
+        #expect(healthy.body.contains("alipay_notifyd_ledger_read_errors_total 0"))
+        // An operator's mistake: a table the gauges read is gone.
+        _ = try daemon.sql("DROP TABLE refund_requests")
+        for _ in 0..<3 {
+            let scrape = try Curl.get(daemon.adminURL + "/metrics")
+            #expect(scrape.status == 200)
+            #expect(scrape.body.contains("alipay_notifyd_ledger_readable 0"))
+        }
+        let last = try Curl.get(daemon.adminURL + "/metrics")
+        let errors = last.body.split(separator: "\n").first { $0.hasPrefix("alipay_notifyd_ledger_read_errors_total ") }
+        #expect(errors.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0 >= 4, "\(errors ?? "no counter")")
+        let lines = daemon.log.split(separator: "\n").filter { $0.contains("cannot read the ledger's gauges") }
+        #expect(lines.count == 1, "said once a minute, not at every scrape: \(lines)")
+        #expect(lines.first?.contains("refund_requests") == true, "the log names the cause: \(lines)")
+        _ = daemon.stop()
+    }
 }

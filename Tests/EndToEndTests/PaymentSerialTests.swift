@@ -66,6 +66,9 @@ import TestSupport
         #expect(printed.status == 1 && printed.stderr.contains("already paid"), "\(printed.stderr)")
         // Bad requests change nothing.
         #expect(try newSerial(setup, "BO-3", #"{"amount":"20.001"}"#).status == 400)
+        let nothing = try newSerial(setup, "BO-3", #"{"amount":"0.00"}"#)
+        #expect(nothing.status == 400)
+        #expect(nothing.body.contains("0.01 to 100000000.00"), "\(nothing.body)")
         #expect(try newSerial(setup, "BO-3", #"{"amount":"20.00","expires_in":"forever"}"#).status == 400)
         #expect(try setup.sql("SELECT count(*) FROM orders WHERE business_order = 'BO-3'") == "0")
     }

@@ -53,7 +53,8 @@ import TestSupport
         let url = setup.daemon.adminURL + "/trades/POOL-1/refunds"
         // 4 threads and 16 waiting: of 24 at once, at least 4 find it full.
         let replies = try onThreads(24) { index in
-            try Curl.post(url, body: #"{"amount":"0.01","reason":"pool test","request_no":"P-\#(index)"}"#, extraArguments: ["-i"], timeout: 60)
+            try Curl.post(url, body: #"{"amount":"0.01","reason":"pool test","request_no":"P-\#(index)"}"#,
+                          extraArguments: ["-i", "-H", "Content-Type: application/json"], timeout: 60)
         }
         let refused = replies.filter { $0.status == 503 }
         #expect(refused.count >= 4, "\(replies.map(\.status))")

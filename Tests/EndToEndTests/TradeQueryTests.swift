@@ -123,6 +123,18 @@ import TestSupport
         #expect(asked.status == 5, "\(asked.stdout) \(asked.stderr)")
         #expect(asked.stdout.contains("isv.invalid-signature"), "\(asked.stdout)")
     }
+
+    @Test func aLedgerThatCannotRecordTheAnswerExits75NotAsAConfigurationError() throws {
+        try order("TQ-LEDGER", "5.00")
+        try sandbox.command(["pay", "TQ-LEDGER", "5.00"])
+        // The ledger refuses the write (an operator's mistake stands in for a full disk).
+        _ = try sql("DROP TABLE gateway_calls")
+        let asked = try query("TQ-LEDGER")
+        #expect(asked.status == 75, "\(asked.stdout) \(asked.stderr)")
+        #expect(asked.stderr.contains("could not be recorded in the ledger"), "\(asked.stderr)")
+        #expect(asked.stderr.contains("gateway_calls"), "the cause is named: \(asked.stderr)")
+        #expect(try sql("SELECT count(*) FROM shipments WHERE out_trade_no = 'TQ-LEDGER'") == "0")
+    }
 }
 
 /// check-config's harmless call: a verified "no such trade" proves the

@@ -9,13 +9,15 @@ public enum Curl {
         public let seconds: Double
     }
 
-    /// POSTs `body` to `url` with the form content type and returns status and body.
+    /// POSTs `body` to `url` with the form content type (unless
+    /// `extraArguments` give another) and returns status and body.
     public static func post(_ url: String, body: String, extraArguments: [String] = [], timeout: Double = 20) throws -> Reply {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("curl-body-\(UUID().uuidString)")
         try Data(body.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        return try run(["-sS", "-X", "POST", "-H", "Content-Type: application/x-www-form-urlencoded; charset=utf-8",
-                        "--data-binary", "@\(file.path)"] + extraArguments + [url], timeout: timeout)
+        let ownType = extraArguments.contains { $0.lowercased().hasPrefix("content-type:") }
+        let form = ownType ? [] : ["-H", "Content-Type: application/x-www-form-urlencoded; charset=utf-8"]
+        return try run(["-sS", "-X", "POST"] + form + ["--data-binary", "@\(file.path)"] + extraArguments + [url], timeout: timeout)
     }
 
     public static func get(_ url: String, extraArguments: [String] = []) throws -> Reply {

@@ -6,9 +6,12 @@ public enum CurlStorm {
     public struct Request: Sendable {
         public let url: String
         public let body: String
-        public init(url: String, body: String) {
+        public let contentType: String
+        /// A form body (as Alipay posts), unless `contentType` says otherwise.
+        public init(url: String, body: String, contentType: String = "application/x-www-form-urlencoded; charset=utf-8") {
             self.url = url
             self.body = body
+            self.contentType = contentType
         }
     }
 
@@ -25,7 +28,7 @@ public enum CurlStorm {
             config += """
                 url = "\(request.url)"
                 request = "POST"
-                header = "Content-Type: application/x-www-form-urlencoded; charset=utf-8"
+                header = "Content-Type: \(request.contentType)"
                 data-binary = "@\(body)"
                 output = "\(directory.file("reply-\(index)"))"
                 write-out = "%{http_code} \(index)\\n"
