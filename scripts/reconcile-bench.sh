@@ -4,6 +4,7 @@
 #
 #   scripts/reconcile-bench.sh [--orders N] [--rate CALLS_PER_S] [--duration SECONDS] [--out DIR]
 #                              [--gateway-latency SECONDS] [--concurrency "1 8"] [--reconciler-only]
+#                              [--postgres --daemons "1 2 3"]
 #
 # Builds release; starts alipay-sandbox (plain HTTP on loopback, the fixture
 # keys); registers N orders (default 100000) due now in a fresh SQLite ledger
@@ -17,13 +18,21 @@
 # Prints, per run: notifications/s and latency percentiles, gateway calls/s, how
 # many orders were asked about, the daemon's CPU and its resident memory
 # (sampled every second: first, peak, last).
+#
+# --postgres --daemons "1 2 3" instead runs, for each count, that many daemons
+# (reconciler only) on one PostgreSQL ledger (a throwaway cluster,
+# scripts/pg-cluster.sh) with N orders due, and prints the calls per second
+# the sandbox answered from all of them together: gateway-rate is the app's,
+# so it should not grow with the daemons.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-orders=100000; rate=100; duration=20; out=""; latency=0; concurrencies="8"; reconciler_only=0
+orders=100000; rate=100; duration=20; out=""; latency=0; concurrencies="8"; reconciler_only=0; postgres=0; daemon_counts=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --postgres) postgres=1; shift ;;
+    --daemons) daemon_counts="$2"; shift 2 ;;
     --orders) orders="$2"; shift 2 ;;
     --rate) rate="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
@@ -31,9 +40,11 @@ while [ $# -gt 0 ]; do
     --gateway-latency) latency="$2"; shift 2 ;;
     --concurrency) concurrencies="$2"; shift 2 ;;
     --reconciler-only) reconciler_only=1; shift ;;
-    *) sed -n 2,22p "$0"; exit 2 ;;
+    *) sed -n 2,29p "$0"; exit 2 ;;
   esac
 done
+if [ -n "$daemon_counts" ] && [ "$postgres" = 0 ]; then echo "--daemons needs --postgres: only a PostgreSQL ledger is shared" >&2; exit 2; fi
+[ "$postgres" = 1 ] && [ -z "$daemon_counts" ] && daemon_counts="1 2 3"
 out="${out:-$root/.build/bench-results/reconcile-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
 
@@ -47,7 +58,7 @@ keys="$root/Tests/Fixtures/keys"   # test-only key pairs: Alipay's, and the app'
 app_id=2021000123456789
 
 corpus="$root/.build/bench-corpus/corpus-100000.txt"
-if [ ! -s "$corpus" ]; then
+if [ "$postgres" = 0 ] && [ ! -s "$corpus" ]; then
   mkdir -p "$(dirname "$corpus")"
   "$bench" corpus --count 100000 --seed 101 --private-key "$keys/alipay_private_key.pem" --out "$corpus.tmp"
   mv "$corpus.tmp" "$corpus"; mv "$corpus.tmp.manifest.json" "$corpus.manifest.json"
@@ -64,6 +75,59 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   --app-public-key "$keys/alipay_public_key_next.pem" --app-id "$app_id" --latency "$latency" > "$out/sandbox.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q "gateway http" "$out/sandbox.log" && break; sleep 0.1; done
+
+if [ "$postgres" = 1 ]; then
+  pg_dir="$out/pg"; pg_port=18493
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  scripts/pg-cluster.sh start "$pg_dir" "$pg_port"
+  trap 'cleanup; scripts/pg-cluster.sh stop "$pg_dir"' EXIT
+  sandbox_calls() { curl -s "http://127.0.0.1:$sandbox_port/sandbox/calls" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["calls"]))'; }
+  table="| daemons | gateway-rate (each) | gateway-concurrency | gateway latency | calls/s answered by the sandbox, all daemons together | calls/s per daemon |"
+  table+=$'\n'"|---:|---:|---:|---:|---:|---|"
+  for count in $daemon_counts; do
+    echo "== $count daemon(s) on one PostgreSQL ledger, $orders orders due, gateway-rate $rate each"
+    db=$(scripts/pg-cluster.sh url "$pg_dir" "$pg_port" "reconcile_$count")
+    "$daemon" orders list --db "$db" --limit 1 > /dev/null   # creates and migrates the ledger
+    "$pgbin/psql" "$db" -q -v ON_ERROR_STOP=1 -c "
+      INSERT INTO orders(out_trade_no, total_fen, created_at, expires_at, state, next_query_at)
+      SELECT 'OPEN-' || lpad(g::text, 7, '0'), 1000, to_char(now() AT TIME ZONE 'UTC' - interval '10 minutes', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),
+             to_char(now() AT TIME ZONE 'UTC' + interval '2 hours', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'open',
+             to_char(now() AT TIME ZONE 'UTC' - interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')
+      FROM generate_series(1, $orders) g"
+    running=(); admins=()
+    for index in $(seq "$count"); do
+      admin_port=$((18500 + index))
+      "$daemon" serve --listen "127.0.0.1:$((18510 + index))" --admin-listen "127.0.0.1:$admin_port" --db "$db" --log-level notice \
+        --alipay-public-key "$keys/alipay_public_key.pem" --app-id "$app_id" --accept-unknown-orders \
+        --app-private-key "$keys/alipay_private_key_next.pem" --alipay-gateway "http://127.0.0.1:$sandbox_port/gateway.do" \
+        --gateway-rate "$rate" --gateway-concurrency "${concurrencies%% *}" --reconcile-after 1s 2> "$out/daemon-pg$count-$index.log" &
+      running+=($!); pids+=($!); admins+=("$admin_port")
+    done
+    for index in $(seq "$count"); do
+      for _ in $(seq 100); do grep -q "listening on" "$out/daemon-pg$count-$index.log" && break; sleep 0.1; done
+    done
+    sleep 2   # every daemon under way
+    before=$(sandbox_calls); started=$(date +%s.%N)
+    per_before=(); for port in "${admins[@]}"; do per_before+=("$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^alipay_notifyd_gateway_calls_total/{s+=$2} END{print s+0}')"); done
+    sleep "$duration"
+    after=$(sandbox_calls); ended=$(date +%s.%N)
+    per=""
+    for index in "${!admins[@]}"; do
+      now=$(curl -s "http://127.0.0.1:${admins[$index]}/metrics" | awk '/^alipay_notifyd_gateway_calls_total/{s+=$2} END{print s+0}')
+      per+="$(python3 -c "print(f'{($now - ${per_before[$index]}) / ($ended - $started):.1f}')") "
+    done
+    for pid in "${running[@]}"; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    total=$(python3 -c "print(f'{($after - $before) / ($ended - $started):.1f}')")
+    echo "   $count daemon(s): $total calls/s at the sandbox (per daemon: $per)"
+    table+=$'\n'"| $count | $rate | ${concurrencies%% *} | ${latency} s | $total | ${per% } |"
+  done
+  echo
+  echo "$table" | tee "$out/summary.md"
+  echo
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $orders orders, ${duration}s per run"
+  echo "results: $out"
+  exit 0
+fi
 
 echo "== $orders open orders, all due now"
 template="$out/template.db"

@@ -2,8 +2,8 @@
 /// at most `rate` calls per second (spaced, never in a burst), money before
 /// queries and first come first served within each, and half the pace for
 /// a while after Alipay answers `40005` (call rate limited), doubling back
-/// every 10 s. Pure: the time is an argument, and `GatewayTurns` does the
-/// waiting around it.
+/// every 10 s (`GatewayPace`). Pure: the time is an argument, and
+/// `GatewayTurns` does the waiting around it.
 package struct GatewayTurnQueue: Sendable {
     /// What a waiting caller is told.
     enum Turn: Equatable, Sendable {
@@ -13,17 +13,8 @@ package struct GatewayTurnQueue: Sendable {
         case wait(until: Double?)
     }
 
-    /// The slowest pace a `40005` can bring it to: one call in 5 s.
-    static let slowestRate = 0.2
-    /// How long the pace stays halved before it doubles back.
-    static let recoveryStep = 10.0
-
     let concurrency: Int
-    let configuredRate: Double
-    private(set) var rate: Double
-    /// The earliest moment the next call may start.
-    private var nextSlot: Double = 0
-    private var lastChange: Double
+    private var pace: GatewayPace
     private(set) var inFlight = 0
     /// Waiting tickets in the order they are served.
     private var waiting: [(ticket: Int, priority: GatewayCallPriority)] = []
@@ -31,10 +22,10 @@ package struct GatewayTurnQueue: Sendable {
 
     init(concurrency: Int, callsPerSecond: Double, now: Double) {
         self.concurrency = max(1, concurrency)
-        configuredRate = max(Self.slowestRate, callsPerSecond)
-        rate = configuredRate
-        lastChange = now
+        pace = GatewayPace(callsPerSecond: callsPerSecond, now: now)
     }
+
+    var rate: Double { pace.rate }
 
     /// Callers waiting for a turn.
     var waitingCount: Int { waiting.count }
@@ -51,12 +42,12 @@ package struct GatewayTurnQueue: Sendable {
 
     /// Whether the caller holding `ticket` may call now.
     mutating func turn(for ticket: Int, now: Double) -> Turn {
-        recover(now: now)
+        pace.recover(now: now)
         guard waiting.first?.ticket == ticket, inFlight < concurrency else { return .wait(until: nil) }
-        guard now >= nextSlot else { return .wait(until: nextSlot) }
+        guard now >= pace.nextSlot else { return .wait(until: pace.nextSlot) }
         waiting.removeFirst()
         inFlight += 1
-        nextSlot = max(now, nextSlot) + 1 / rate
+        _ = pace.take(now: now)
         return .go
     }
 
@@ -70,18 +61,15 @@ package struct GatewayTurnQueue: Sendable {
         inFlight = max(0, inFlight - 1)
     }
 
-    /// Alipay said `40005`: halve the pace, and let the next call wait for it.
-    mutating func slowDown(now: Double) {
-        guard rate > Self.slowestRate else { return }
-        rate = max(Self.slowestRate, rate / 2)
-        lastChange = now
-        nextSlot = max(nextSlot, now + 1 / rate)
+    /// No turn before `moment`: the slot a call took from a pace shared
+    /// with other daemons ends then, and this process takes the next slot
+    /// only after it (one slot taken ahead at a time, in priority order).
+    mutating func notBefore(_ moment: Double) {
+        pace.notBefore(moment)
     }
 
-    private mutating func recover(now: Double) {
-        if rate < configuredRate, now - lastChange >= Self.recoveryStep {
-            rate = min(configuredRate, rate * 2)
-            lastChange = now
-        }
+    /// Alipay said `40005`: halve the pace, and let the next call wait for it.
+    mutating func slowDown(now: Double) {
+        pace.slowDown(now: now)
     }
 }

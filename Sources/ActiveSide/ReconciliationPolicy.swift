@@ -16,6 +16,8 @@ import SystemSupport
 ///   growing schedule until `lookingAfterExpiry` has passed: a buyer who
 ///   opened the cashier before the expiry may finish paying after it.
 /// - Unknown answers are paced by `UnknownResultPacing`, then `attention`.
+/// - A close that Alipay answered with a final result (closed, or no such
+///   trade) is recorded as answered (`closeAnsweredAt`).
 public struct ReconciliationPolicy: Sendable, Equatable {
     /// How long after an order's registration it is first asked about.
     public var reconcileAfter: Duration = .seconds(300)
@@ -105,6 +107,7 @@ public struct ReconciliationPolicy: Sendable, Equatable {
             update.state = .closed
             update.nextQueryAt = nil
             update.closeRequestedAt = nil
+            if method == .close { update.closeAnsweredAt = Timestamp.of(epochSeconds: now) }
         case .waiting:
             guard isPastExpiry else {
                 keepAsking(.open)
@@ -116,6 +119,8 @@ public struct ReconciliationPolicy: Sendable, Equatable {
             return (update, .close)
         case .noSuchTrade:
             update.closeRequestedAt = nil
+            // A close answered "no such trade" is final until something new is known of the trade.
+            if method == .close { update.closeAnsweredAt = Timestamp.of(epochSeconds: now) }
             keepAsking(isPastExpiry ? .expired : .open)
         case .notClosable:
             update.closeRequestedAt = nil

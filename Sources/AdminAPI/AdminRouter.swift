@@ -183,6 +183,10 @@ package struct AdminRouter: HTTPHandler {
                                             + "\"amount\":\"\(order.totalAmount)\",\"expires_at\":\(JSONText.string(order.expiresAt ?? "")),\"order\":\(LedgerJSON.order(order))}"))
             case .conflict(let reason):
                 responder.respond(Self.json(409, LedgerJSON.error(reason)))
+            case .inProgress(let reason):
+                var busy = Self.json(409, LedgerJSON.error(reason))
+                busy.headers.append(("Retry-After", "1"))
+                responder.respond(busy)
             case .invalid(let reason):
                 responder.respond(Self.json(400, LedgerJSON.error(reason)))
             case .unavailable(let reason):

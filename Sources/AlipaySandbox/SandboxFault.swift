@@ -27,8 +27,13 @@ public enum SandboxFault: String, Sendable, CaseIterable {
     case anotherTrade = "another-trade"
 }
 
-/// A fault armed for a trade and a method, for a number of calls.
+/// A fault armed for a trade (or for any trade) and a method, for a number of calls.
 struct ArmedFault: Sendable {
+    /// The `out_trade_no` that arms a fault for the next calls about any
+    /// trade: a test that does not know which order a daemon asks about
+    /// next can still make that call rate limited.
+    static let anyTrade = "*"
+
     let fault: SandboxFault
     let outTradeNo: String
     let method: String

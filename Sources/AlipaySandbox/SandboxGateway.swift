@@ -31,6 +31,7 @@ public struct SandboxGateway: Sendable {
     /// The answer to one request body (and its query string, where some
     /// SDKs put the common parameters), with how long to wait before sending it.
     public func answer(body: [UInt8], query: Substring = "") -> (body: [UInt8], delaySeconds: Double) {
+        let receivedAt = Date().timeIntervalSince1970
         let form: FormFields
         do {
             form = try FormFields(body: query.isEmpty ? body : Array(query.utf8) + [UInt8(ascii: "&")] + body)
@@ -42,7 +43,8 @@ public struct SandboxGateway: Sendable {
         let biz = Self.object(form.string("biz_content"))
         let outTradeNo = biz?["out_trade_no"] as? String
         if let refusal = check(form, method: method, nodeName: nodeName, biz: biz) {
-            book.log(.init(method: method, outTradeNo: outTradeNo, code: "40002", subCode: refusal.subCode, fault: nil, at: Self.chinaNow()))
+            book.log(.init(method: method, outTradeNo: outTradeNo, code: "40002", subCode: refusal.subCode, fault: nil, at: Self.chinaNow(),
+                           receivedAt: receivedAt))
             return (Self.gatewayError(nodeName: nodeName, subCode: refusal.subCode, refusal.message), 0)
         }
         let armed = book.takeFault(outTradeNo: outTradeNo, method: method)
@@ -66,7 +68,7 @@ public struct SandboxGateway: Sendable {
         }
         let code = answer.members.first { $0.0 == "code" }?.1 ?? ""
         book.log(.init(method: method, outTradeNo: outTradeNo, code: code, subCode: answer.members.first { $0.0 == "sub_code" }?.1,
-                       fault: armed?.fault.rawValue, at: Self.chinaNow()))
+                       fault: armed?.fault.rawValue, at: Self.chinaNow(), receivedAt: receivedAt))
         do {
             let signer = self.signer(forAnswer: book.countSignedAnswer())
             let bytes = try answer.body(signer: signer.key, certificateSN: signer.certificate?.sn, fault: armed?.fault, decoy: decoy)

@@ -102,7 +102,8 @@ public final class SandboxServer: HTTPHandler {
             for call in calls { counts[call.method, default: 0] += 1 }
             let list: [[String: Any]] = calls.map { call in
                 ["method": call.method, "out_trade_no": call.outTradeNo ?? NSNull(), "code": call.code,
-                 "sub_code": call.subCode ?? NSNull(), "fault": call.fault ?? NSNull(), "at": call.at]
+                 "sub_code": call.subCode ?? NSNull(), "fault": call.fault ?? NSNull(), "at": call.at,
+                 "received_at_us": Int64(call.receivedAt * 1_000_000)]
             }
             return Self.json(200, ["calls": list, "counts": counts])
         default:

@@ -13,6 +13,9 @@ public final class SandboxTradeBook: Sendable {
         public let subCode: String?
         public let fault: String?
         public let at: String
+        /// When the request arrived, in seconds since 1970 (to the
+        /// microsecond): what a test of the callers' pace reads.
+        public let receivedAt: Double
     }
 
     private struct State {
@@ -66,11 +69,14 @@ public final class SandboxTradeBook: Sendable {
         state.withLock { $0.faults.removeAll() }
     }
 
-    /// The fault armed for this call, used up by one.
+    /// The fault armed for this call (for its trade, or for any trade:
+    /// `ArmedFault.anyTrade`), the first armed first, used up by one.
     func takeFault(outTradeNo: String?, method: String) -> ArmedFault? {
         guard let outTradeNo else { return nil }
         return state.withLock { state in
-            guard let index = state.faults.firstIndex(where: { $0.outTradeNo == outTradeNo && $0.method == method }) else { return nil }
+            guard let index = state.faults.firstIndex(where: {
+                ($0.outTradeNo == outTradeNo || $0.outTradeNo == ArmedFault.anyTrade) && $0.method == method
+            }) else { return nil }
             let fault = state.faults[index]
             if let remaining = fault.remaining {
                 if remaining <= 1 { state.faults.remove(at: index) } else { state.faults[index].remaining = remaining - 1 }

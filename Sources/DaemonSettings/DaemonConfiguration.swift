@@ -129,7 +129,6 @@ public struct DaemonConfiguration: Sendable {
             throw ConfigurationError(source: sources["admin-listen"], key: "admin-listen", problem:
                 "'\(adminListen)' is not a loopback address, and no admin-token-file is set: anyone who can reach it could refund and register orders. Set admin-token-file = FILE (one token per line; clients send Authorization: Bearer TOKEN), or listen on 127.0.0.1")
         }
-        _ = try AdminTokens.load(self)
         if let adminListen, adminListen.port != 0, adminListen == listen {
             throw ConfigurationError(source: sources["admin-listen"], key: "admin-listen", problem:
                 "is the same address as 'listen'; the admin listener needs a port of its own (it must never be reachable as the notify URL)")

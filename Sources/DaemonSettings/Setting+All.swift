@@ -72,7 +72,7 @@ extension Setting {
         .value("gateway-timeout", .duration, at: \.gateway.timeout,
                "Longest a call to the gateway may take, connecting included; after it the result is unknown and nothing is decided."),
         .value("gateway-rate", .integer(in: 1...1000), at: \.gateway.callsPerSecond,
-               "Calls to Alipay per second at most (queries, closes); halved for a while when Alipay answers 40005 (rate limited)."),
+               "Calls to Alipay per second at most (queries, closes), for the app: the daemons sharing a PostgreSQL ledger keep to it together; halved for a while, for all of them, when Alipay answers 40005 (rate limited)."),
         .value("gateway-concurrency", .integer(in: 1...64), at: \.gateway.concurrency,
                "Calls to Alipay in progress at once, each on a kept connection of its own; refunds and closes take a free one before queries do."),
         .value("order-timeout", .duration, at: \.reconciliation.orderTimeout,

@@ -10,11 +10,18 @@ enum LedgerRows {
                       expiresAt: row.optionalText(4), state: OrderState(rawValue: row.text(5)) ?? .open)
     }
 
-    static let reconciliationColumns = "\(orderColumns), next_query_at, queries, unknown_since, close_requested_at, lease_owner"
+    static let reconciliationColumns = "\(orderColumns), next_query_at, queries, unknown_since, close_requested_at, lease_owner, close_answered_at"
 
     static func reconciliation(_ row: some SQLRow) -> OrderReconciliation {
         OrderReconciliation(order: order(row), nextQueryAt: row.optionalText(6), queries: Int(row.int(7)),
-                            unknownSince: row.optionalText(8), closeRequestedAt: row.optionalText(9), leaseOwner: row.optionalText(10))
+                            unknownSince: row.optionalText(8), closeRequestedAt: row.optionalText(9), leaseOwner: row.optionalText(10),
+                            closeAnsweredAt: row.optionalText(11))
+    }
+
+    /// A serial as `ReconciliationStatements.serials` selects it: the
+    /// reconciliation's columns, then its trade's last observation.
+    static func businessOrderSerial(_ row: some SQLRow) -> BusinessOrderSerial {
+        BusinessOrderSerial(reconciliation: reconciliation(row), lastObservedAt: row.optionalText(12))
     }
 
     static let tradeColumns = "out_trade_no, status, trade_no, total_fen, paid, shipped, duplicate_payment, refunded_fen, close_reason"

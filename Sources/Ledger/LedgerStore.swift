@@ -126,8 +126,9 @@ public protocol OrderReconciling: AnyObject {
     /// Records the decision to close, before the close is sent; false when
     /// the order is paid or closed already.
     func requestClose(_ outTradeNo: String, owner: String?, retryAt: String) throws -> Bool
-    /// The serials of a business order, oldest first, and the one that paid it.
-    func serials(ofBusinessOrder businessOrder: String) throws -> (paidBy: String?, serials: [OrderReconciliation])
+    /// The serials of a business order, oldest first, each with the moment
+    /// the last observation of its trade was recorded, and the one that paid it.
+    func serials(ofBusinessOrder businessOrder: String) throws -> (paidBy: String?, serials: [BusinessOrderSerial])
     /// Extends the claims `owner` still holds on these orders to `leaseSeconds` from now.
     @discardableResult func renewOrderClaims(_ outTradeNos: [String], owner: String, leaseSeconds: Double) throws -> Int
     func orderCounts() throws -> OrderCounts
@@ -181,7 +182,8 @@ public protocol RefundBook: AnyObject {
     func refundCounts() throws -> RefundCounts
 }
 
-public typealias LedgerStore = LedgerRecording & GatewayCallRecording & OrderBook & OrderReconciling & RefundBook & OutboxStore & TradeInspection
+public typealias LedgerStore = LedgerRecording & GatewayCallRecording & OrderBook & OrderReconciling & BusinessOrderClaims & RefundBook
+    & OutboxStore & TradeInspection & GatewayPaceBook
 
 /// Counts for monitoring the outbox.
 public struct OutboxBacklog: Sendable, Equatable {

@@ -15,15 +15,20 @@ public struct OrderReconciliation: Sendable, Equatable {
     public var closeRequestedAt: String?
     /// The daemon that holds the claim (its lease runs until `nextQueryAt`).
     public var leaseOwner: String?
+    /// When Alipay last answered a close of it with a final result (closed,
+    /// or no such trade): a new serial of its business order does not close
+    /// it again unless something newer was recorded about its trade.
+    public var closeAnsweredAt: String?
 
     public init(order: MerchantOrder, nextQueryAt: String?, queries: Int = 0, unknownSince: String? = nil,
-                closeRequestedAt: String? = nil, leaseOwner: String? = nil) {
+                closeRequestedAt: String? = nil, leaseOwner: String? = nil, closeAnsweredAt: String? = nil) {
         self.order = order
         self.nextQueryAt = nextQueryAt
         self.queries = queries
         self.unknownSince = unknownSince
         self.closeRequestedAt = closeRequestedAt
         self.leaseOwner = leaseOwner
+        self.closeAnsweredAt = closeAnsweredAt
     }
 }
 
@@ -41,9 +46,12 @@ public struct OrderScheduleUpdate: Sendable, Equatable {
     /// Who holds the claim afterwards: the owner while it goes on working
     /// on the order (a close after a query), nil to let it go.
     public var holder: String?
+    /// Set when this call was a close that Alipay answered with a final
+    /// result; nil leaves what was recorded before.
+    public var closeAnsweredAt: String?
 
     public init(outTradeNo: String, state: OrderState, nextQueryAt: String?, queries: Int, unknownSince: String?,
-                closeRequestedAt: String?, holder: String? = nil) {
+                closeRequestedAt: String?, holder: String? = nil, closeAnsweredAt: String? = nil) {
         self.outTradeNo = outTradeNo
         self.state = state
         self.nextQueryAt = nextQueryAt
@@ -51,6 +59,7 @@ public struct OrderScheduleUpdate: Sendable, Equatable {
         self.unknownSince = unknownSince
         self.closeRequestedAt = closeRequestedAt
         self.holder = holder
+        self.closeAnsweredAt = closeAnsweredAt
     }
 }
 

@@ -27,19 +27,27 @@ enum ReconciliationStatements {
 
     static let reconciliation = SQLStatement("SELECT \(LedgerRows.reconciliationColumns) FROM orders WHERE out_trade_no = $1")
 
-    static let serials = SQLStatement(
-        "SELECT \(LedgerRows.reconciliationColumns) FROM orders WHERE business_order = $1 ORDER BY created_at, out_trade_no")
+    /// A business order's serials with their trades' last observations
+    /// (the history's index leads with out_trade_no: one probe each).
+    static let serials = SQLStatement("""
+        SELECT \(LedgerRows.reconciliationColumns),
+               (SELECT max(received_at) FROM notifications WHERE notifications.out_trade_no = orders.out_trade_no)
+        FROM orders WHERE business_order = $1 ORDER BY created_at, out_trade_no
+        """)
 
     /// The reconciler's decision, unless the order was paid or closed
-    /// meanwhile, or (with an owner, $8) another daemon holds its claim now.
+    /// meanwhile, or (with an owner, $8) another daemon holds its claim now;
+    /// a close answered ($9) is kept until the next one.
     static let reschedule = SQLStatement("""
-        UPDATE orders SET state = $2, next_query_at = $3, queries = $4, unknown_since = $5, close_requested_at = $6, lease_owner = $7
+        UPDATE orders SET state = $2, next_query_at = $3, queries = $4, unknown_since = $5, close_requested_at = $6, lease_owner = $7,
+                          close_answered_at = coalesce($9::text, close_answered_at)
         WHERE out_trade_no = $1 AND state <> 'paid' AND state <> 'closed' AND ($8::text IS NULL OR lease_owner = $8)
         """)
 
     static func rescheduleValues(_ update: OrderScheduleUpdate, owner: String?) -> [SQLValue] {
         [.text(update.outTradeNo), .text(update.state.rawValue), .optional(update.nextQueryAt), .integer(Int64(update.queries)),
-         .optional(update.unknownSince), .optional(update.closeRequestedAt), .optional(update.holder), .optional(owner)]
+         .optional(update.unknownSince), .optional(update.closeRequestedAt), .optional(update.holder), .optional(owner),
+         .optional(update.closeAnsweredAt)]
     }
 
     static let requestClose = SQLStatement("""

@@ -26,10 +26,10 @@ extension SQLLedgerStore {
         }
     }
 
-    public func serials(ofBusinessOrder businessOrder: String) throws -> (paidBy: String?, serials: [OrderReconciliation]) {
+    public func serials(ofBusinessOrder businessOrder: String) throws -> (paidBy: String?, serials: [BusinessOrderSerial]) {
         try reading { connection in
             let paidBy = try connection.firstRow(LedgerReads.businessOrderPayer, [.text(businessOrder)]) { $0.text(0) }
-            let serials = try connection.rows(ReconciliationStatements.serials, [.text(businessOrder)], LedgerRows.reconciliation)
+            let serials = try connection.rows(ReconciliationStatements.serials, [.text(businessOrder)], LedgerRows.businessOrderSerial)
             return (paidBy, serials)
         }
     }

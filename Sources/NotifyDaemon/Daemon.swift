@@ -128,7 +128,18 @@ public final class Daemon: Sendable {
             writer.shutdown()
             return Self.configurationErrorStatus
         }
-        let serials = PaymentSerials(writer: writer, step: asking?.reconciliation, policy: configuration.reconciliation, logger: logger)
+        let serials = PaymentSerials(writer: writer, step: asking?.reconciliation, policy: configuration.reconciliation, owner: owner,
+                                     logger: logger)
+        // One daemon owns an SQLite ledger: business orders its previous life was working on are free at once.
+        if !store.isShared {
+            do {
+                try writer.performAndWait { store in try store.releaseBusinessOrderClaims(ownerPrefix: ClaimOwner.daemonPrefix) }
+            } catch {
+                logger.critical("cannot start: the ledger could not let go of its earlier claims: \(error)")
+                writer.shutdown()
+                return 1
+            }
+        }
         let refunds = OperatorRefunds(writer: writer, step: asking?.refunds, owner: owner, logger: logger)
 
         // Admin requests that call Alipay (a refund's first attempt, closing
@@ -266,8 +277,8 @@ public final class Daemon: Sendable {
             return nil
         }
         // One client and one pace for every call this daemon makes.
-        guard let steps = try GatewaySteps.make(configuration, keyring: keyring, writer: writer, rules: { [endpoint] in endpoint.rules },
-                                                metrics: metrics, logger: logger) else { return nil }
+        guard let steps = try GatewaySteps.make(configuration, keyring: keyring, writer: writer, ledgerIsShared: ledgerIsShared,
+                                                rules: { [endpoint] in endpoint.rules }, metrics: metrics, logger: logger) else { return nil }
         let (reconciliation, refunds) = (steps.reconciliation, steps.refunds)
         // One daemon owns an SQLite ledger: what its previous life had claimed is due again at once.
         if !ledgerIsShared {

@@ -8,16 +8,24 @@ import Observability
 /// The reconciler's and the refunder's steps over one client and one pace,
 /// as a configuration describes them; nil without `app-private-key` (then
 /// nothing calls Alipay). The daemon and the commands build them here alike.
+///
+/// On a ledger other daemons share (PostgreSQL), the pace is shared too:
+/// `gateway-rate` is the app's, so every call takes its slot from the
+/// ledger's budget for the app (`LedgerGatewayPace`). On SQLite (one
+/// daemon) the pace is this process's own.
 package struct GatewaySteps: Sendable {
     let reconciliation: ReconciliationStep
     let refunds: RefundStep
 
-    static func make(_ configuration: DaemonConfiguration, keyring: AlipayKeyring? = nil, writer: LedgerWriter,
+    static func make(_ configuration: DaemonConfiguration, keyring: AlipayKeyring? = nil, writer: LedgerWriter, ledgerIsShared: Bool,
                      rules: @escaping @Sendable () -> BusinessRules, metrics: Metrics, logger: Logger) throws(ConfigurationError) -> GatewaySteps? {
         guard configuration.gateway.appPrivateKeyPath != nil else { return nil }
-        let gateway = PacedGateway(client: try AlipayGatewayClient.load(configuration, keyring: keyring, logger: logger),
-                                   turns: GatewayTurns(concurrency: configuration.gateway.concurrency,
-                                                       callsPerSecond: Double(configuration.gateway.callsPerSecond)),
+        let client = try AlipayGatewayClient.load(configuration, keyring: keyring, logger: logger)
+        let rate = Double(configuration.gateway.callsPerSecond)
+        let shared = ledgerIsShared ? configuration.appIDs.first.map { LedgerGatewayPace(writer: writer, appID: $0, callsPerSecond: rate) } : nil
+        let gateway = PacedGateway(client: client,
+                                   turns: GatewayTurns(concurrency: configuration.gateway.concurrency, callsPerSecond: rate,
+                                                       shared: shared, logger: logger),
                                    metrics: metrics, logger: logger)
         return GatewaySteps(
             reconciliation: ReconciliationStep(writer: writer, gateway: gateway, policy: configuration.reconciliation, rules: rules,
@@ -41,14 +49,16 @@ public struct CommandDesk: Sendable {
         let rules = configuration.businessRules
         let steps: GatewaySteps?
         do {
-            steps = try GatewaySteps.make(configuration, writer: writer, rules: { rules }, metrics: Metrics(), logger: logger)
+            steps = try GatewaySteps.make(configuration, writer: writer, ledgerIsShared: store.isShared, rules: { rules }, metrics: Metrics(),
+                                          logger: logger)
         } catch {
             writer.shutdown()
             throw error
         }
         let owner = ClaimOwner.command
         return CommandDesk(writer: writer,
-                           serials: PaymentSerials(writer: writer, step: steps?.reconciliation, policy: configuration.reconciliation, logger: logger),
+                           serials: PaymentSerials(writer: writer, step: steps?.reconciliation, policy: configuration.reconciliation,
+                                                   owner: owner, logger: logger),
                            refunds: OperatorRefunds(writer: writer, step: steps?.refunds, owner: owner, logger: logger))
     }
 }

@@ -185,6 +185,27 @@ enum PostgresSchema {
             ALTER TABLE refund_requests ADD CONSTRAINT refund_requests_amount_in_range
                 CHECK (amount_fen BETWEEN 1 AND 10000000000) NOT VALID;
             """),
+        SchemaMigration(version: 10, name: "business order claims", sql: """
+            -- A business order's claim while a request for a new serial works on it (see the SQLite migration).
+            CREATE TABLE business_order_claims (
+                business_order TEXT PRIMARY KEY,
+                lease_owner    TEXT NOT NULL,
+                lease_until    TEXT NOT NULL,
+                claimed_at     TEXT NOT NULL
+            );
+            """),
+        SchemaMigration(version: 11, name: "answered closes", sql: """
+            ALTER TABLE orders ADD COLUMN close_answered_at TEXT;
+            """),
+        SchemaMigration(version: 12, name: "gateway pace", sql: """
+            -- One app's pace of calls to Alipay, shared by every daemon on the database (see the SQLite migration).
+            CREATE TABLE gateway_pace (
+                app_id        TEXT PRIMARY KEY,
+                next_slot_us  BIGINT NOT NULL,
+                interval_us   BIGINT NOT NULL CHECK (interval_us > 0),
+                changed_at_us BIGINT NOT NULL
+            );
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

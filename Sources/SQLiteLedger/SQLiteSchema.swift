@@ -258,6 +258,33 @@ enum SQLiteSchema {
                 WHEN NEW.amount_fen > 10000000000
                 BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: refund_requests amount_fen must be 1 to 10000000000 fen'); END;
             """),
+        SchemaMigration(version: 10, name: "business order claims", sql: """
+            -- A request for a new payment serial holds its business order's claim (owner and lease)
+            -- while it closes the earlier serials at Alipay and registers the new one; another request
+            -- that finds it held is told to try again. A row exists while a claim is held.
+            CREATE TABLE business_order_claims (
+                business_order TEXT PRIMARY KEY,
+                lease_owner    TEXT NOT NULL,
+                lease_until    TEXT NOT NULL,
+                claimed_at     TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """),
+        SchemaMigration(version: 11, name: "answered closes", sql: """
+            -- When Alipay last answered a close of the order with a final result (closed, or no such
+            -- trade): a new serial does not close it again unless its trade's history has something newer.
+            ALTER TABLE orders ADD COLUMN close_answered_at TEXT;
+            """),
+        SchemaMigration(version: 12, name: "gateway pace", sql: """
+            -- The pace of calls to Alipay for one app, shared by the daemons on a ledger (Alipay counts
+            -- calls per app): when the next call may start, the spacing now (doubled after a 40005), and
+            -- when the spacing last changed, in microseconds since 1970.
+            CREATE TABLE gateway_pace (
+                app_id        TEXT PRIMARY KEY,
+                next_slot_us  INTEGER NOT NULL,
+                interval_us   INTEGER NOT NULL CHECK (interval_us > 0),
+                changed_at_us INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

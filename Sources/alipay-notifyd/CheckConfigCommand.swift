@@ -57,6 +57,14 @@ struct CheckConfigCommand: ParsableCommand {
             }
         }
         do {
+            if let tokens = try AdminTokens.load(configuration) {
+                print("admin-token-file \(configuration.adminTokenFile ?? ""): \(tokens.count) token(s); the admin listener requires one")
+            }
+        } catch {
+            StandardError.print("\(error)")
+            throw ExitCode(Daemon.configurationErrorStatus)
+        }
+        do {
             let store = try configuration.ledger.open()
             try store.probeWrite(instance: "check-config")
             print("ledger \(configuration.ledger): ok, writable (\(try store.orders(limit: 1).isEmpty ? "no orders yet" : "has orders"))")

@@ -177,7 +177,7 @@ extension OrdersCommand {
             switch outcome {
             case .created(let order):
                 print(order.outTradeNo)
-            case .conflict(let reason), .unavailable(let reason):
+            case .conflict(let reason), .inProgress(let reason), .unavailable(let reason):
                 StandardError.print("alipay-notifyd orders new-serial: \(reason)")
                 throw ExitCode(1)
             case .invalid(let reason):

@@ -81,8 +81,8 @@ struct ShowCommand: ParsableCommand {
 struct FaultCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fault",
-        abstract: "Arm a fault for one trade and method: busy, rate-limited, unsigned, forged, slow, doubled, escaped-slashes, unicode-escapes, another-trade (with --other); or --clear them all.")
-    @Argument(help: "The merchant's out_trade_no.") var outTradeNo: String?
+        abstract: "Arm a fault for one trade (or '*': the next calls about any trade) and method: busy, rate-limited, unsigned, forged, slow, doubled, escaped-slashes, unicode-escapes, another-trade (with --other); or --clear them all.")
+    @Argument(help: "The merchant's out_trade_no, or '*' for any trade.") var outTradeNo: String?
     @Argument(help: "The gateway method, e.g. alipay.trade.query.") var method: String?
     @Argument(help: "The fault.") var fault: String?
     @Option(help: "Calls it applies to (0: until cleared).") var times = 1

@@ -1,5 +1,8 @@
 @testable import ActiveSide
 import Foundation
+import Ledger
+import Logging
+import SQLiteLedger
 import TestSupport
 import Testing
 
@@ -94,14 +97,74 @@ import Testing
         while order.names.count < 4 { usleep(1000) }
         #expect(order.names == ["refund", "q1", "q2", "q3"])
     }
+
+    /// Two "daemons" (two writers on one SQLite file: two connections), each
+    /// with turns of its own at the same rate.
+    final class TwoDaemons: @unchecked Sendable {
+        let directory = TemporaryDirectory("gateway-pace")
+        let writers: [LedgerWriter]
+        let turns: [GatewayTurns]
+        let starts = Counter()
+
+        init(callsPerSecond: Double, shared: Bool) throws {
+            let path = directory.file("ledger.db")
+            writers = try (0..<2).map { _ in LedgerWriter(store: try SQLiteLedgerStore(path: path), logger: Logger(label: "pace")) }
+            turns = writers.map { writer in
+                GatewayTurns(concurrency: 4, callsPerSecond: callsPerSecond,
+                             shared: shared ? LedgerGatewayPace(writer: writer, appID: "2021000123456789", callsPerSecond: callsPerSecond) : nil,
+                             logger: Logger(label: "pace"))
+            }
+        }
+
+        deinit { for writer in writers { writer.shutdown() } }
+
+        /// `count` calls at once, spread over both; the moments they started, in order.
+        func call(_ count: Int) throws -> [Double] {
+            _ = try onThreads(count) { [turns, starts] index in
+                turns[index % 2].take(.query) { starts.started(at: Date().timeIntervalSince1970) }
+            }
+            return starts.moments
+        }
+    }
+
+    @Test func twoDaemonsSharingALedgersPaceStayWithinTheRateTogether() throws {
+        let daemons = try TwoDaemons(callsPerSecond: 20, shared: true)
+        let moments = try daemons.call(21)
+        let span = moments.last! - moments.first!
+        #expect(span >= 0.9, "21 calls at 20 a second take a second, whichever daemon makes them: \(span) s")
+        let busiest = moments.map { start in moments.filter { $0 >= start && $0 < start + 0.5 }.count }.max()!
+        #expect(busiest <= 11, "spaced, never in a burst: \(busiest) calls in half a second")
+    }
+
+    @Test func eachDaemonOnItsOwnPaceWouldGoTwiceAsFast() throws {
+        let daemons = try TwoDaemons(callsPerSecond: 20, shared: false)
+        let moments = try daemons.call(21)
+        #expect(moments.last! - moments.first! < 0.7, "what the shared pace prevents: two budgets of one app's calls")
+    }
+
+    @Test func a40005SeenByOneDaemonSlowsTheOther() throws {
+        let daemons = try TwoDaemons(callsPerSecond: 20, shared: true)
+        _ = try daemons.call(2)
+        daemons.turns[0].slowDown()
+        daemons.turns[0].slowDown()
+        let before = daemons.starts.moments.count
+        for _ in 0..<4 { daemons.turns[1].take(.query) { daemons.starts.started(at: Date().timeIntervalSince1970) } }
+        let moments = Array(daemons.starts.moments.dropFirst(before))
+        #expect(moments.last! - moments.first! >= 0.55, "the other daemon keeps to a quarter of the pace (5 a second): \(moments)")
+        #expect(daemons.turns[1].currentRate == 20, "its own pace was never told: the shared one slowed it")
+    }
 }
 
 /// How many run at once at most, and in which order things happened.
-private final class Counter: @unchecked Sendable {
+final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var current = 0
     private(set) var maximum = 0
     private var recorded: [String] = []
+    private var startedAt: [Double] = []
+
+    func started(at moment: Double) { lock.withLock { startedAt.append(moment) } }
+    var moments: [Double] { lock.withLock { startedAt.sorted() } }
 
     func enter() { lock.withLock { current += 1; maximum = max(maximum, current) } }
     func leave() { lock.withLock { current -= 1 } }

@@ -116,4 +116,12 @@ import Testing
         #expect(Timestamp.epochSeconds(planned.order.expiresAt ?? "").map { ($0 - created).rounded() } == 1800, "order-timeout")
         #expect(Timestamp.epochSeconds(planned.firstQueryAt).map { ($0 - created).rounded() } == 300)
     }
+
+    @Test func aCloseAlipayAnsweredWithAFinalResultIsRecordedAsAnsweredAndNothingElseIs() {
+        #expect(decide(order(closeRequested: true), .noSuchTrade, method: .close).update.closeAnsweredAt == Timestamp.of(epochSeconds: now))
+        #expect(decide(order(closeRequested: true), .closed(paid: false), method: .close).update.closeAnsweredAt == Timestamp.of(epochSeconds: now))
+        #expect(decide(order(), .noSuchTrade).update.closeAnsweredAt == nil, "a query is not a close")
+        #expect(decide(order(closeRequested: true), .unknown("busy"), method: .close).update.closeAnsweredAt == nil, "unknown is not an answer")
+        #expect(decide(order(closeRequested: true), .notClosable, method: .close).update.closeAnsweredAt == nil)
+    }
 }

@@ -1,6 +1,7 @@
 import AlipayCrypto
 import AlipayNotify
 @testable import AlipaySandbox
+import Foundation
 import Testing
 import TestSupport
 
@@ -143,6 +144,29 @@ import TestSupport
         book.arm(ArmedFault(fault: .slow, outTradeNo: "O1", method: "alipay.trade.query", remaining: 1, delaySeconds: 7))
         #expect(gateway.answer(body: try request("alipay.trade.query", #"{"out_trade_no":"O1"}"#)).delaySeconds == 7)
         #expect(book.calls(outTradeNo: "O1").compactMap(\.fault) == ["busy", "busy", "unsigned", "forged", "slow"])
+    }
+
+    @Test func aFaultArmedForAnyTradeSpoilsTheNextCallsOfItsMethodWhateverTheTrade() throws {
+        book.create("O1", totalAmount: Fen(100))
+        book.create("O2", totalAmount: Fen(100))
+        book.arm(ArmedFault(fault: .rateLimited, outTradeNo: ArmedFault.anyTrade, method: "alipay.trade.query", remaining: 2, delaySeconds: 0))
+        #expect(try ask("alipay.trade.close", #"{"out_trade_no":"O1"}"#).text.contains(#""code":"10000""#), "another method")
+        #expect(try ask("alipay.trade.query", #"{"out_trade_no":"O2"}"#).text.contains(#""code":"40005""#))
+        #expect(try ask("alipay.trade.query", #"{"out_trade_no":"NOPE"}"#).text.contains(#""code":"40005""#))
+        #expect(try ask("alipay.trade.query", #"{"out_trade_no":"O2"}"#).text.contains(#""code":"10000""#), "used up after two calls")
+        #expect(book.calls().compactMap(\.fault) == ["rate-limited", "rate-limited"])
+    }
+
+    @Test func everyCallIsLoggedWithTheMomentItArrivedToTheMillisecond() throws {
+        let before = Date().timeIntervalSince1970
+        _ = try ask("alipay.trade.query", #"{"out_trade_no":"O1"}"#)
+        usleep(20_000)
+        _ = try ask("alipay.trade.query", #"{"out_trade_no":"O1"}"#)
+        let after = Date().timeIntervalSince1970
+        let times = book.calls().map(\.receivedAt)
+        #expect(times.count == 2)
+        #expect(times.allSatisfy { $0 >= before && $0 <= after })
+        #expect(times[1] - times[0] >= 0.019, "\(times): apart by the 20 ms between them, not rounded to a second")
     }
 
     @Test func escapedSlashesAreSignedWithoutTheEscapesAndUnicodeEscapesAsSent() throws {

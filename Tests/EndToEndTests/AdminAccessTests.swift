@@ -36,6 +36,7 @@ import TestSupport
             alipay-public-key = \(Fixtures.path(Fixtures.currentPublicKeyPEM))
             db = \(directory.file("ledger.db"))
             admin-listen = 0.0.0.0:8081
+            app-id = \(Fixtures.config.app_id)
 
             """.utf8).write(to: URL(fileURLWithPath: config))
         let checked = try DaemonProcess.command(["check-config", "--config", config])

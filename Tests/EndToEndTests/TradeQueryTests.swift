@@ -187,10 +187,13 @@ import TestSupport
         let certificates = try TestCertificates()
         let appSN = try certificates.independentSN("app", certificates.appCertificate)
         let rootSN = try certificates.independentSN("root", certificates.rootChain)
-        let sandbox = try SandboxProcess(extra: ["--app-cert-sn", appSN, "--alipay-root-cert-sn", rootSN])
+        // Answers name the certificate they are signed with, which the daemon holds (alipay-public-key).
+        let sandbox = try SandboxProcess(extra: ["--app-cert-sn", appSN, "--alipay-root-cert-sn", rootSN,
+                                                 "--alipay-cert", Fixtures.path(Fixtures.currentPublicCertificate)])
         let directory = TemporaryDirectory("check-gateway-certificates")
         let config = try sandbox.daemonConfiguration(directory, ["app-cert = \(certificates.appCertificate)",
-                                                                 "alipay-root-cert = \(certificates.rootChain)"])
+                                                                 "alipay-root-cert = \(certificates.rootChain)",
+                                                                 "alipay-public-key = \(Fixtures.path(Fixtures.currentPublicCertificate))"])
         let good = try DaemonProcess.command(["check-config", "--config", config])
         #expect(good.status == 0, "\(good.stdout) \(good.stderr)")
         let otherCertificate = try DaemonProcess.command(["check-config", "--config", config, "--app-cert", certificates.file("sha1.crt")])

@@ -78,8 +78,24 @@ import TestSupport
         func requestClose(_ outTradeNo: String, owner: String?, retryAt: String) throws -> Bool {
             try inner.requestClose(outTradeNo, owner: owner, retryAt: retryAt)
         }
-        func serials(ofBusinessOrder businessOrder: String) throws -> (paidBy: String?, serials: [OrderReconciliation]) {
+        func serials(ofBusinessOrder businessOrder: String) throws -> (paidBy: String?, serials: [BusinessOrderSerial]) {
             try inner.serials(ofBusinessOrder: businessOrder)
+        }
+        func claimBusinessOrder(_ businessOrder: String, owner: String, leaseSeconds: Double) throws -> Bool {
+            try inner.claimBusinessOrder(businessOrder, owner: owner, leaseSeconds: leaseSeconds)
+        }
+        func renewBusinessOrderClaim(_ businessOrder: String, owner: String, leaseSeconds: Double) throws -> Bool {
+            try inner.renewBusinessOrderClaim(businessOrder, owner: owner, leaseSeconds: leaseSeconds)
+        }
+        func releaseBusinessOrderClaim(_ businessOrder: String, owner: String) throws -> Bool {
+            try inner.releaseBusinessOrderClaim(businessOrder, owner: owner)
+        }
+        func releaseBusinessOrderClaims(ownerPrefix: String) throws -> Int { try inner.releaseBusinessOrderClaims(ownerPrefix: ownerPrefix) }
+        func addSerial(_ order: MerchantOrder, firstQueryAt: String?, claimedBy owner: String, leaseSeconds: Double) throws -> SerialRegistration {
+            try inner.addSerial(order, firstQueryAt: firstQueryAt, claimedBy: owner, leaseSeconds: leaseSeconds)
+        }
+        func updateGatewayPace<T>(appID: String, initial: GatewayPaceRow, _ change: (inout GatewayPaceRow) -> T) throws -> T {
+            try inner.updateGatewayPace(appID: appID, initial: initial, change)
         }
         func orderCounts() throws -> OrderCounts { try inner.orderCounts() }
         func renewOrderClaims(_ outTradeNos: [String], owner: String, leaseSeconds: Double) throws -> Int {

@@ -72,6 +72,8 @@ extension SandboxProcess {
         public let outTradeNo: String?
         public let code: String
         public let fault: String?
+        /// When the request arrived, in seconds since 1970.
+        public let receivedAt: Double
     }
 
     /// The calls the sandbox answered, oldest first; for one trade when given.
@@ -81,7 +83,8 @@ extension SandboxProcess {
               let calls = object["calls"] as? [[String: Any]] else { throw TestError("alipay-sandbox calls printed \(listed.stdout)") }
         return calls.map { call in
             AnsweredCall(method: call["method"] as? String ?? "", outTradeNo: call["out_trade_no"] as? String,
-                         code: call["code"] as? String ?? "", fault: call["fault"] as? String)
+                         code: call["code"] as? String ?? "", fault: call["fault"] as? String,
+                         receivedAt: Double((call["received_at_us"] as? NSNumber)?.int64Value ?? 0) / 1_000_000)
         }
     }
 
