@@ -1,4 +1,4 @@
-// AdminAPI: the admin listener (loopback only).
+// AdminAPI: the admin listener (loopback, or bearer tokens; see AdminAccess).
 //
 // Owns its routes, as one table (`AdminRouteTable`), the JSON documents it
 // answers with (`LedgerJSON`), health and readiness, the metrics scrape and

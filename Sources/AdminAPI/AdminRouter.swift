@@ -6,7 +6,7 @@ import Ledger
 import Logging
 import Workers
 
-/// The admin listener (loopback only): register orders, look a trade up,
+/// The admin listener (who may ask: `AdminAccess`): register orders, look a trade up,
 /// list and redeliver events. JSON in and out; every change goes through
 /// the ledger writer like the notifications do.
 ///
