@@ -139,7 +139,7 @@ public final class AlipayGatewayClient: GatewayCalling {
             return .failure(CertificateRefusal(reason: "alipay.open.app.alipaycert.download delivered certificate \(trusted.sn), not \(sn)"))
         }
         // The download's own answer must verify too: with a certificate held, or the one it delivered.
-        var withIt = held.certificates.merging(held.fetched) { configured, _ in configured }
+        var withIt = held.heldCertificates
         withIt[sn] = trusted.key
         let verified = GatewayOutcome.classify(httpStatus: 200, body: response.body, method: .certificateDownload, keys: .certificates(withIt))
         guard case .success = verified else {

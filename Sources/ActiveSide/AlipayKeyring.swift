@@ -29,9 +29,14 @@ public struct AlipayKeySet: Sendable {
 
     public var certificateMode: Bool { rootChain != nil }
 
+    /// Certificate mode: every certificate held, configured or fetched.
+    public var heldCertificates: [String: RSAPublicKey] {
+        certificates.merging(fetched) { configured, _ in configured }
+    }
+
     /// What an answer is verified with.
     public var answerKeys: AnswerKeys {
-        certificateMode ? .certificates(certificates.merging(fetched) { configured, _ in configured }) : .publicKeys(alipayKeys)
+        certificateMode ? .certificates(heldCertificates) : .publicKeys(alipayKeys)
     }
 
     /// What a notification may be signed with: the configured keys, then
